@@ -1,0 +1,50 @@
+# The front door. Every target sets up what it needs (idempotently), then runs.
+#   make synth         cdk synth of the example app (no AWS account, no Docker)
+#   make test          the whole test suite (unit, handlers, end-to-end against MiniStack)
+#   make deploy-local  deploy the example app to a local MiniStack, fire every trigger, tear down
+#   make bench         benchmarks, results in bench/RESULTS.md
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+# Node 24 from npm first on PATH: jsii and the CDK CLI use it (Node 20 is end-of-life, and slower here).
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: setup synth test lint deploy-local bench clean
+
+setup: $(STAMPS)/venv $(STAMPS)/npm
+
+$(STAMPS)/venv: pyproject.toml requirements-dev.txt
+	@mkdir -p $(STAMPS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+synth: setup
+	cdk synth --no-notices --quiet
+	@echo "Synthesized: cdk.out/ ($$(ls cdk.out/*.template.json | wc -l) stacks)"
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(PY) -m ruff check constructs_lib lambda_src tests bench app.py
+
+deploy-local: setup
+	$(PY) -m tests.e2e.local_deploy
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf cdk.out $(STAMPS) $(VENV) .venv-ministack node_modules

@@ -1,0 +1,123 @@
+"""Every AWS limit the library checks, with where AWS documents it.
+
+Fixed limits are enforced as errors; the quotas marked *adjustable* are enforced as warnings (an account
+can raise them). Constructs, rules, tests and the README all read from here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+# --- Lambda: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html -------------------
+LAMBDA_LIMITS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
+LAMBDA_MEMORY_MIN_MB = 128
+LAMBDA_MEMORY_MAX_MB = 10_240
+LAMBDA_MEMORY_NEW_ACCOUNT_MAX_MB = 3_008  # adjustable: new accounts start here
+LAMBDA_TIMEOUT_MAX_S = 900
+LAMBDA_EPHEMERAL_MIN_MB = 512
+LAMBDA_EPHEMERAL_MAX_MB = 10_240
+LAMBDA_ENVIRONMENT_MAX_BYTES = 4_096  # all keys and values together
+LAMBDA_RESOURCE_POLICY_MAX_BYTES = 20_480
+LAMBDA_ACCOUNT_CONCURRENCY = 1_000  # adjustable; the default per-Region quota
+LAMBDA_UNRESERVED_CONCURRENCY_MIN = 100  # AWS keeps this much unreserved
+LAMBDA_FUNCTION_NAME_MAX = 64
+LAMBDA_FUNCTION_NAME_PATTERN = r"[a-zA-Z0-9_-]+"
+LAMBDA_HANDLER_MAX = 128
+LAMBDA_ASYNC_RETRY_ATTEMPTS_MAX = 2
+LAMBDA_ASYNC_EVENT_AGE_MIN_S = 60
+LAMBDA_ASYNC_EVENT_AGE_MAX_S = 21_600
+
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+LAMBDA_ENV_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"
+LAMBDA_ENV_KEY_PATTERN = r"[a-zA-Z][a-zA-Z0-9_]+"
+LAMBDA_RESERVED_ENV_KEYS = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (deprecation dates of Python runtimes)
+LAMBDA_RUNTIMES_URL = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"
+PYTHON_RUNTIME_DEPRECATED_ON = {
+    "python2.7": _dt.date(2021, 7, 15),
+    "python3.6": _dt.date(2022, 7, 18),
+    "python3.7": _dt.date(2023, 12, 4),
+    "python3.8": _dt.date(2024, 10, 14),
+    "python3.9": _dt.date(2025, 12, 15),
+    "python3.10": _dt.date(2026, 10, 31),
+}
+
+# --- SQS and the Lambda event source mapping -----------------------------------------------------------
+SQS_QUOTAS_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
+SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200
+SQS_RETENTION_MAX_S = 1_209_600
+SQS_MAX_RECEIVE_COUNT_MAX = 1_000
+# https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+SQS_ESM_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
+SQS_BATCH_SIZE_MAX = 10_000
+SQS_FIFO_BATCH_SIZE_MAX = 10
+SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX = 10  # above this AWS requires a batching window of >= 1 s
+SQS_BATCHING_WINDOW_MAX_S = 300
+SQS_MAX_CONCURRENCY_MIN = 2
+SQS_MAX_CONCURRENCY_MAX = 1_000
+SQS_VISIBILITY_TO_TIMEOUT_RATIO = 6  # AWS's recommendation, so retries of a throttled batch do not redeliver
+
+# --- S3 notifications: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
+S3_FILTER_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html"
+S3_RECURSION_URL = "https://docs.aws.amazon.com/lambda/latest/dg/with-s3-example.html"
+
+# --- API Gateway: https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html ---------------
+APIGW_LIMITS_URL = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
+APIGW_REST_INTEGRATION_TIMEOUT_S = 29  # adjustable for Regional and private REST APIs
+APIGW_HTTP_INTEGRATION_TIMEOUT_MAX_S = 30  # fixed for HTTP APIs
+APIGW_STAGE_NAME_PATTERN = r"[a-zA-Z0-9_-]{1,128}"
+APIGW_ACCOUNT_THROTTLE_RPS = 10_000  # adjustable account-level quota per Region
+APIGW_HTTP_ROUTES_MAX = 300  # adjustable
+APIGW_REST_RESOURCES_MAX = 300  # adjustable
+
+# --- EventBridge and EventBridge Scheduler ---------------------------------------------------------------
+EVENTS_QUOTAS_URL = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html"
+EVENTS_PATTERN_MAX_CHARS = 2_048
+EVENTS_RETRY_ATTEMPTS_MAX = 185
+EVENTS_EVENT_AGE_MIN_S = 60
+EVENTS_EVENT_AGE_MAX_S = 86_400
+SCHEDULER_URL = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html"
+SCHEDULER_FLEXIBLE_WINDOW_MAX_MIN = 1_440
+SCHEDULE_MIN_RATE_MINUTES = 1
+
+# --- CloudFormation: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+CFN_LIMITS_URL = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"
+CFN_RESOURCES_MAX = 500
+CFN_RESOURCES_WARN_AT = 400  # warn well before: adding a trigger adds several resources
+CFN_OUTPUTS_MAX = 200
+CFN_PARAMETERS_MAX = 200
+CFN_TEMPLATE_MAX_BYTES = 1_000_000  # via S3, which the CDK bootstrap uses
+
+# --- IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html ----------------------
+IAM_QUOTAS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+IAM_ROLE_INLINE_POLICIES_MAX_CHARS = 10_240  # all inline policies of a role together, whitespace excluded
+IAM_MANAGED_POLICY_MAX_CHARS = 6_144
+IAM_MANAGED_POLICIES_PER_ROLE = 10  # adjustable up to 20
+
+# --- Fargate: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html ------
+FARGATE_URL = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size"
+
+
+def _gib(start: int, stop: int, step: int) -> tuple[int, ...]:
+    return tuple(range(start * 1024, stop * 1024 + 1, step * 1024))
+
+
+FARGATE_CPU_MEMORY_MIB: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: _gib(1, 4, 1),
+    1024: _gib(2, 8, 1),
+    2048: _gib(4, 16, 1),
+    4096: _gib(8, 30, 1),
+    8192: _gib(16, 60, 4),
+    16384: _gib(32, 120, 8),
+}
+FARGATE_EPHEMERAL_MIN_GIB = 21
+FARGATE_EPHEMERAL_MAX_GIB = 200
+FARGATE_STOP_TIMEOUT_MAX_S = 120

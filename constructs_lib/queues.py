@@ -1,0 +1,74 @@
+"""Secure SQS queues: the one place queues are made, for triggers, destinations and Fargate workers."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from .defaults import QueueDefaults
+from .nag import acknowledge
+
+
+def secure_queue(
+    scope: Construct,
+    id: str,
+    *,
+    fifo: bool = False,
+    retention: Duration,
+    visibility_timeout: Duration | None = None,
+    dead_letter_queue: sqs.IQueue | None = None,
+    max_receive_count: int | None = None,
+) -> sqs.Queue:
+    """A queue with SSE-SQS encryption and a TLS-only policy.
+
+    SSE-SQS rather than the AWS-managed KMS key: S3 and EventBridge cannot send to a queue encrypted with
+    `alias/aws/sqs` (they cannot use that key), and SSE-SQS costs nothing per request.
+    """
+    return sqs.Queue(
+        scope,
+        id,
+        fifo=fifo or None,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=retention,
+        visibility_timeout=visibility_timeout,
+        dead_letter_queue=(
+            sqs.DeadLetterQueue(queue=dead_letter_queue, max_receive_count=max_receive_count)
+            if dead_letter_queue is not None and max_receive_count is not None
+            else None
+        ),
+    )
+
+
+def queue_with_dead_letter_queue(
+    scope: Construct,
+    id: str,
+    *,
+    defaults: QueueDefaults,
+    fifo: bool = False,
+    visibility_timeout: Duration | None = None,
+    max_receive_count: int | None = None,
+) -> tuple[sqs.Queue, sqs.Queue]:
+    """A work queue and its DLQ (FIFO when the queue is: AWS requires a FIFO queue's DLQ to be FIFO)."""
+    dead_letters = secure_queue(scope, f"{id}DeadLetters", fifo=fifo, retention=defaults.dead_letter_retention)
+    queue = secure_queue(
+        scope,
+        id,
+        fifo=fifo,
+        retention=defaults.retention,
+        visibility_timeout=visibility_timeout or defaults.visibility_timeout,
+        dead_letter_queue=dead_letters,
+        max_receive_count=max_receive_count or defaults.max_receive_count,
+    )
+    return queue, dead_letters
+
+
+def dead_letter_queue(scope: Construct, id: str, *, retention: Duration, reason: str) -> sqs.Queue:
+    """A standard queue that is the last stop for failed events (a destination or target DLQ).
+
+    It has no DLQ of its own, by design; `reason` says whose failures it holds.
+    """
+    queue = secure_queue(scope, id, retention=retention)
+    acknowledge(queue, reason, "AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
+    return queue

@@ -1,0 +1,67 @@
+"""The catalogue of synth-time rules.
+
+Each rule is a small named function over construct props or a synthesized template fragment, registered
+here with the AWS limit it enforces and where that limit is documented. Fixed AWS limits are errors
+(`ConfigError`); adjustable quotas and recommendations are warnings that can be acknowledged with
+`Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=...))`.
+The README's rule table is checked against
+`RULES` by a test, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, NoReturn, TypeVar
+
+from aws_cdk import Annotations
+from constructs import IConstruct
+
+from ..errors import ConfigError
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str  # what is checked, in a few words
+    limit: str  # the AWS limit or recommendation, quoted in every message
+    source: str  # where AWS documents it
+    severity: Severity = "error"
+
+
+RULES: dict[str, Rule] = {}
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def rule(rule_id: str, summary: str, *, limit: str, source: str, severity: Severity = "error") -> Callable[[F], F]:
+    """Register a check function under `rule_id`."""
+    if rule_id in RULES:
+        raise RuntimeError(f"rule {rule_id} is registered twice")
+    RULES[rule_id] = Rule(rule_id, summary, limit, source, severity)
+
+    def register(check: F) -> F:
+        check.rule = RULES[rule_id]  # type: ignore[attr-defined]
+        return check
+
+    return register
+
+
+def fail(construct: IConstruct | str, rule_id: str, problem: str, fix: str) -> NoReturn:
+    """Raise the `ConfigError` of an error rule."""
+    path = construct if isinstance(construct, str) else construct.node.path
+    raise ConfigError(path, rule_id, problem, limit=RULES[rule_id].limit, fix=fix)
+
+
+def warn(construct: IConstruct, rule_id: str, problem: str, fix: str) -> None:
+    """Attach an acknowledgeable warning of a warning rule to `construct`."""
+    Annotations.of(construct).add_warning_v2(
+        rule_id, f"{problem} [{rule_id}: {RULES[rule_id].limit}] Fix: {fix} "
+        f"(or acknowledge: Validations.of(construct).acknowledge(Acknowledgment(id='{rule_id}', reason=...)))"
+    )
+
+
+def format_bytes(size: int) -> str:
+    return f"{size:,} bytes"

@@ -1,0 +1,169 @@
+"""Rules for a Lambda function's own props."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_cdk import Duration, Size, Token
+from aws_cdk import aws_lambda as lambda_
+from constructs import IConstruct
+
+from .. import limits as L
+from . import fail, rule, warn
+
+
+@rule("FN_MEMORY", "Lambda memory size", limit=f"{L.LAMBDA_MEMORY_MIN_MB}..{L.LAMBDA_MEMORY_MAX_MB:,} MB",
+      source=L.LAMBDA_LIMITS_URL)
+def check_memory_size(construct: IConstruct, memory_size: int) -> None:
+    if not L.LAMBDA_MEMORY_MIN_MB <= memory_size <= L.LAMBDA_MEMORY_MAX_MB:
+        fail(construct, "FN_MEMORY", f"memory_size={memory_size} MB is outside the range Lambda accepts",
+             f"set memory_size between {L.LAMBDA_MEMORY_MIN_MB} and {L.LAMBDA_MEMORY_MAX_MB} (MB).")
+    check_memory_quota(construct, memory_size)
+
+
+@rule("FN_MEMORY_QUOTA", "Lambda memory above new accounts' quota",
+      limit=f"new accounts are limited to {L.LAMBDA_MEMORY_NEW_ACCOUNT_MAX_MB:,} MB until the quota is raised",
+      source=L.LAMBDA_LIMITS_URL, severity="warning")
+def check_memory_quota(construct: IConstruct, memory_size: int) -> None:
+    if memory_size > L.LAMBDA_MEMORY_NEW_ACCOUNT_MAX_MB:
+        warn(construct, "FN_MEMORY_QUOTA", f"memory_size={memory_size} MB may be refused by a new account",
+             "check the account's Lambda memory quota (Service Quotas) before deploying.")
+
+
+@rule("FN_TIMEOUT", "Lambda timeout", limit=f"1..{L.LAMBDA_TIMEOUT_MAX_S} s (15 minutes)",
+      source=L.LAMBDA_LIMITS_URL)
+def check_timeout(construct: IConstruct, timeout: Duration) -> None:
+    seconds = timeout.to_seconds()
+    if not 1 <= seconds <= L.LAMBDA_TIMEOUT_MAX_S:
+        fail(construct, "FN_TIMEOUT", f"timeout={seconds} s is outside the range Lambda accepts",
+             "use a timeout of at most 900 s; for longer work use FargateQueueWorker or FargateScheduledTask.")
+
+
+@rule("FN_EPHEMERAL_STORAGE", "Lambda /tmp size",
+      limit=f"{L.LAMBDA_EPHEMERAL_MIN_MB}..{L.LAMBDA_EPHEMERAL_MAX_MB:,} MB", source=L.LAMBDA_LIMITS_URL)
+def check_ephemeral_storage(construct: IConstruct, size: Size) -> None:
+    mib = size.to_mebibytes()
+    if not L.LAMBDA_EPHEMERAL_MIN_MB <= mib <= L.LAMBDA_EPHEMERAL_MAX_MB:
+        fail(construct, "FN_EPHEMERAL_STORAGE", f"ephemeral_storage_size={mib} MB is outside the range Lambda accepts",
+             f"use Size.mebibytes(n) with {L.LAMBDA_EPHEMERAL_MIN_MB} <= n <= {L.LAMBDA_EPHEMERAL_MAX_MB}.")
+
+
+@rule("FN_ENV_RESERVED", "environment variable names Lambda reserves",
+      limit=f"{len(L.LAMBDA_RESERVED_ENV_KEYS)} reserved names (AWS_REGION, _HANDLER, ...)", source=L.LAMBDA_ENV_URL)
+def check_environment_reserved(construct: IConstruct, environment: Mapping[str, str]) -> None:
+    reserved = sorted(set(environment) & L.LAMBDA_RESERVED_ENV_KEYS)
+    if reserved:
+        fail(construct, "FN_ENV_RESERVED", f"environment sets {', '.join(reserved)}, which Lambda reserves",
+             "rename the variable(s); Lambda sets these itself at run time.")
+
+
+@rule("FN_ENV_KEY", "environment variable name format",
+      limit="a letter, then letters, digits or '_'; at least 2 characters", source=L.LAMBDA_ENV_URL)
+def check_environment_keys(construct: IConstruct, environment: Mapping[str, str]) -> None:
+    bad = [key for key in environment if not re.fullmatch(L.LAMBDA_ENV_KEY_PATTERN, key)]
+    if bad:
+        fail(construct, "FN_ENV_KEY", f"environment key(s) {', '.join(map(repr, bad))} are not valid names",
+             "use names like MY_SETTING: start with a letter, then letters, digits and underscores.")
+
+
+@rule("FN_ENV_SIZE", "total size of environment variables",
+      limit=f"{L.LAMBDA_ENVIRONMENT_MAX_BYTES:,} bytes for all keys and values", source=L.LAMBDA_LIMITS_URL)
+def check_environment_size(construct: IConstruct, environment: Mapping[str, str]) -> None:
+    # Values only known at deploy (tokens) are not counted: their length is unknown until then.
+    size = sum(len(k.encode()) + (0 if Token.is_unresolved(v) else len(str(v).encode()))
+               for k, v in environment.items())
+    if size > L.LAMBDA_ENVIRONMENT_MAX_BYTES:
+        fail(construct, "FN_ENV_SIZE", f"environment is {size:,} bytes",
+             "move large values to SSM Parameter Store or Secrets Manager and pass their names instead.")
+
+
+@rule("FN_RESERVED_CONCURRENCY", "reserved concurrency is not negative", limit="reserved_concurrency >= 0",
+      source=L.LAMBDA_LIMITS_URL)
+def check_reserved_concurrency(construct: IConstruct, reserved: int) -> None:
+    if reserved < 0:
+        fail(construct, "FN_RESERVED_CONCURRENCY", f"reserved_concurrency={reserved} is negative",
+             "use 0 (function disabled) or a positive number, or leave it unset.")
+    check_reserved_concurrency_quota(construct, reserved)
+
+
+@rule("FN_RESERVED_CONCURRENCY_QUOTA", "reserved concurrency within the account quota",
+      limit=(f"account concurrency {L.LAMBDA_ACCOUNT_CONCURRENCY:,} (adjustable) minus "
+             f"{L.LAMBDA_UNRESERVED_CONCURRENCY_MIN} that AWS keeps unreserved"),
+      source=L.LAMBDA_LIMITS_URL, severity="warning")
+def check_reserved_concurrency_quota(construct: IConstruct, reserved: int) -> None:
+    most = L.LAMBDA_ACCOUNT_CONCURRENCY - L.LAMBDA_UNRESERVED_CONCURRENCY_MIN
+    if reserved > most:
+        warn(construct, "FN_RESERVED_CONCURRENCY_QUOTA",
+             f"reserved_concurrency={reserved} exceeds the {most} a default account can reserve",
+             "raise the account's concurrency quota first, or reserve less.")
+
+
+@rule("FN_NAME", "function name format", limit=f"1..{L.LAMBDA_FUNCTION_NAME_MAX} of [a-zA-Z0-9_-]",
+      source=L.LAMBDA_LIMITS_URL)
+def check_function_name(construct: IConstruct, name: str) -> None:
+    if Token.is_unresolved(name):
+        return
+    if len(name) > L.LAMBDA_FUNCTION_NAME_MAX or not re.fullmatch(L.LAMBDA_FUNCTION_NAME_PATTERN, name):
+        fail(construct, "FN_NAME", f"function_name={name!r} is not a valid Lambda function name",
+             "use at most 64 letters, digits, '-' and '_', or leave function_name unset (recommended: "
+             "a fixed name blocks replacement and clashes across stages).")
+
+
+@rule("FN_RUNTIME", "a supported Python runtime",
+      limit="a Python runtime Lambda has not deprecated", source=L.LAMBDA_RUNTIMES_URL)
+def check_runtime(construct: IConstruct, runtime: lambda_.Runtime, *, today: dt.date | None = None) -> None:
+    if runtime.family != lambda_.RuntimeFamily.PYTHON:
+        fail(construct, "FN_RUNTIME", f"runtime={runtime.name} is not a Python runtime",
+             "this library builds Python functions: pass lambda_.Runtime.PYTHON_3_14 or leave runtime unset.")
+    deprecated_on = L.PYTHON_RUNTIME_DEPRECATED_ON.get(runtime.name)
+    if deprecated_on is not None and deprecated_on <= (today or dt.date.today()):
+        fail(construct, "FN_RUNTIME", f"runtime={runtime.name} was deprecated by Lambda on {deprecated_on}",
+             "move to a current runtime (leave runtime unset for the newest).")
+
+
+@rule("FN_HANDLER", "handler names a function that exists in the source folder",
+      limit="handler 'module.function' (at most 128 characters) that Lambda can import",
+      source="https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html")
+def check_handler(construct: IConstruct, source_dir: Path, handler: str) -> None:
+    parts = handler.split(".")
+    if len(handler) > L.LAMBDA_HANDLER_MAX or len(parts) < 2 or not all(p.isidentifier() for p in parts):
+        fail(construct, "FN_HANDLER", f"handler={handler!r} is not of the form 'module.function'",
+             "use e.g. 'lambda_function.lambda_handler' (file lambda_function.py, function lambda_handler).")
+    *module_parts, function_name = parts
+    module_file = source_dir.joinpath(*module_parts).with_suffix(".py")
+    package_init = source_dir.joinpath(*module_parts, "__init__.py")
+    module_path = module_file if module_file.is_file() else package_init
+    if not module_path.is_file():
+        present = sorted(p.name for p in source_dir.glob("*.py"))
+        fail(construct, "FN_HANDLER", f"handler={handler!r} needs {module_file}, which does not exist "
+             f"(the folder holds: {', '.join(present) or 'no .py files'})",
+             "create the module or pass handler='<module>.<function>' naming an existing one.")
+    if function_name not in _top_level_names(module_path):
+        fail(construct, "FN_HANDLER", f"handler={handler!r}: {module_path.name} defines no top-level "
+             f"'{function_name}'", f"define `def {function_name}(event, context):` in {module_path}.")
+
+
+def _top_level_names(module_path: Path) -> set[str]:
+    tree = ast.parse(module_path.read_text(), filename=str(module_path))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names)
+    return names
+
+
+@rule("FN_SOURCE", "the source folder exists", limit="a folder holding the handler's module",
+      source="https://docs.aws.amazon.com/lambda/latest/dg/python-package.html")
+def check_source_dir(construct: IConstruct, source: str, source_dir: Path) -> None:
+    if not source_dir.is_dir():
+        fail(construct, "FN_SOURCE", f"source={source!r} resolves to {source_dir}, which is not a folder",
+             "pass the name of a folder under lambda_src/ or a path to the function's code folder "
+             "(relative paths resolve from the folder holding cdk.json).")

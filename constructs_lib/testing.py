@@ -1,0 +1,132 @@
+"""Test helpers for constructs built on this library (ours and users' subclasses).
+
+    from constructs_lib.testing import new_stack, synth
+
+    stack = new_stack()
+    HouseFunction(stack, "Fn", source="orders")
+    result = synth(stack)                  # fails on any cdk-nag or cfn-lint finding
+    assert result.template == snapshot     # syrupy; asset hashes are normalized
+    result.assertions.has_resource_properties("AWS::Lambda::Function", {"Architectures": ["arm64"]})
+
+One jsii process serves every test in a run; each `new_stack()` is a fresh app with the pinned feature
+flags, so tests do not leak into each other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import assertions
+from aws_cdk import cx_api as cxapi
+
+DEFAULT_ENV = cdk.Environment(account="123456789012", region="us-east-1")
+FEATURE_FLAGS: dict[str, Any] = json.loads(
+    resources.files("constructs_lib").joinpath("feature_flags.json").read_text()
+)
+_ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+# cfn-lint findings that CDK's own output triggers by design and that say nothing about the stack, with why.
+CFN_LINT_IGNORED: dict[str, str] = {
+    "W3005": "aws-cdk-lib's Function adds DependsOn its role although Fn::GetAtt already orders them; harmless.",
+}
+
+
+class ComplianceError(AssertionError):
+    """A synthesized template has cdk-nag, CDK-rule or cfn-lint findings that nobody acknowledged."""
+
+
+@dataclass
+class SynthResult:
+    template: dict[str, Any]  # normalized: asset hashes replaced, ready for a snapshot
+    warnings: list[str] = field(default_factory=list)  # unacknowledged warnings, "path: message"
+
+    @property
+    def assertions(self) -> assertions.Template:
+        return assertions.Template.from_json(self.template)
+
+    def resources(self, type_name: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template.get("Resources", {}).items() if v["Type"] == type_name}
+
+    def count(self, type_name: str) -> int:
+        return len(self.resources(type_name))
+
+
+def new_stack(
+    stack_id: str = "Test",
+    *,
+    context: dict[str, Any] | None = None,
+    nag: bool = True,
+    env: cdk.Environment | None = DEFAULT_ENV,
+) -> cdk.Stack:
+    """A stack in a fresh app with the pinned feature flags and (by default) the cdk-nag packs plugged in."""
+    app = cdk.App(
+        outdir=tempfile.mkdtemp(prefix="cdk-test-"),
+        context={**FEATURE_FLAGS, "@aws-cdk/core:validationReportJson": True, **(context or {})},
+    )
+    if nag:
+        add_nag_packs(app)
+    return cdk.Stack(app, stack_id, env=env)
+
+
+def add_nag_packs(app: cdk.App) -> None:
+    """The packs every template of ours passes: AwsSolutions and Serverless."""
+    from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    cdk.Validations.of(app).add_plugins(ServerlessChecks(app))
+
+
+def synth(stack: cdk.Stack, *, lint: bool = True) -> SynthResult:
+    """Synthesize the stack's app; raise `ComplianceError` on any cdk-nag or cfn-lint finding."""
+    app = stack.node.root
+    assert isinstance(app, cdk.App)
+    try:
+        assembly = app.synth()
+    except RuntimeError as error:
+        if "ValidationFailed" not in str(error):
+            raise
+        raise ComplianceError(_nag_report(Path(app.outdir))) from None
+    artifact = assembly.get_stack_artifact(stack.artifact_id)
+    template = artifact.template
+    if lint:
+        findings = cfn_lint(template)
+        if findings:
+            raise ComplianceError("cfn-lint findings:\n" + "\n".join(findings))
+    warnings = [
+        f"{m.id}: {m.entry.data}" for m in artifact.messages if m.level == cxapi.SynthesisMessageLevel.WARNING
+    ]
+    return SynthResult(template=normalize(template), warnings=warnings)
+
+
+def normalize(template: dict[str, Any]) -> dict[str, Any]:
+    """Replace content hashes of assets, which change with every code edit, by a fixed marker."""
+    return json.loads(_ASSET_HASH.sub("ASSET_HASH", json.dumps(template)))
+
+
+def cfn_lint(template: dict[str, Any], *, regions: tuple[str, ...] = ("us-east-1",)) -> list[str]:
+    """cfn-lint errors and warnings for `template`, as 'RULE path: message' lines."""
+    from cfnlint.api import ManualArgs, lint
+
+    matches = lint(json.dumps(template), config=ManualArgs(regions=list(regions)))
+    return [
+        f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}"
+        for m in matches
+        if m.rule.id not in CFN_LINT_IGNORED and not m.rule.id.startswith("I")
+    ]
+
+
+def _nag_report(outdir: Path) -> str:
+    report = json.loads((outdir / "policy-validation-report.json").read_text())
+    lines = ["Policy validation findings (cdk-nag packs and CDK's own CloudFormation rules); fix each, or "
+             "acknowledge it with Validations.of(construct).acknowledge(Acknowledgment(id=..., reason=...)):"]
+    for plugin in report.get("pluginReports", []):
+        for violation in plugin.get("violations", []):
+            for resource in violation.get("violatingResources", []):
+                lines.append(f"  {violation['ruleName']} at {resource['constructPath']}: {violation['description']}")
+    return "\n".join(lines)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_EVENTS = ROOT.parent / "shared" / "events"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_from_project_root() -> None:
+    # `source="name"` resolves under lambda_src/ relative to the cdk.json folder, as under `cdk synth`.
+    os.chdir(ROOT)
+
+
+@pytest.fixture
+def snapshot(snapshot):  # type: ignore[no-untyped-def]
+    return snapshot.with_defaults(extension_class=JSONSnapshotExtension)
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A real AWS sample event from ../shared/events (Powertools' test events)."""
+    return json.loads((SHARED_EVENTS / name).read_text())

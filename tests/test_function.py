@@ -1,0 +1,154 @@
+"""ServerlessFunction: defaults, every prop, CDK idioms, subclassing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match
+
+from constructs_lib import ServerlessFunction
+from constructs_lib.nag import acknowledge
+from constructs_lib.testing import new_stack, synth
+
+
+def test_default_function_snapshot(snapshot):
+    stack = new_stack()
+    ServerlessFunction(stack, "Fn", source="hello")
+    assert synth(stack).template == snapshot
+
+
+def test_defaults_are_cheap_observable_and_lossless():
+    stack = new_stack()
+    fn = ServerlessFunction(stack, "Fn", source="hello")
+    result = synth(stack)
+    t = result.assertions
+    t.has_resource_properties("AWS::Lambda::Function", {
+        "Runtime": "python3.14",
+        "Architectures": ["arm64"],
+        "Handler": "lambda_function.lambda_handler",
+        "MemorySize": 256,
+        "Timeout": 20,
+        "TracingConfig": {"Mode": "Active"},
+        "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "WARN",
+                          "LogGroup": {"Ref": Match.string_like_regexp("FnLogGroup")}},
+    })
+    t.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
+    t.has_resource_properties("AWS::Lambda::EventInvokeConfig", {
+        "MaximumRetryAttempts": 2,
+        "MaximumEventAgeInSeconds": 21600,
+        "DestinationConfig": {
+            "OnFailure": {"Destination": {"Fn::GetAtt": [Match.string_like_regexp("FnFailed"), "Arn"]}},
+        },
+    })
+    t.has_resource_properties("AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1209600})
+    assert fn.failure_queue is not None and fn.log_group is not None
+
+
+def test_role_has_no_managed_policy_and_logs_only_to_its_own_group():
+    stack = new_stack()
+    ServerlessFunction(stack, "Fn", source="hello")
+    result = synth(stack)
+    (role,) = result.resources("AWS::IAM::Role").values()
+    assert "ManagedPolicyArns" not in role["Properties"]
+    result.assertions.has_resource_properties("AWS::IAM::Policy", {
+        "PolicyDocument": {"Statement": Match.array_with([{
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("FnLogGroup"), "Arn"]},
+        }])},
+    })
+    # The only Resource "*" is X-Ray's, in a policy of its own.
+    wildcard_policies = [
+        name for name, policy in result.resources("AWS::IAM::Policy").items()
+        if any(s["Resource"] == "*" for s in policy["Properties"]["PolicyDocument"]["Statement"])
+    ]
+    assert len(wildcard_policies) == 1 and wildcard_policies[0].startswith("FnTracingPolicy")
+
+
+def test_every_prop_reaches_the_template(tmp_path):
+    (tmp_path / "app.py").write_text("def main(event, context):\n    return event\n")
+    stack = new_stack()
+    fn = ServerlessFunction(
+        stack, "Fn", source=str(tmp_path), handler="app.main", runtime=lambda_.Runtime.PYTHON_3_13,
+        architecture=lambda_.Architecture.X86_64, memory_size=1024, timeout=Duration.seconds(60),
+        environment={"SIZES": "128,512"}, ephemeral_storage_size=Size.mebibytes(2048),
+        reserved_concurrency=5, function_name="thumbnails-dev", description="makes thumbnails",
+    )
+    acknowledge(fn, "Pinned to 3.13 until our dependencies support 3.14.",
+                "AwsSolutions-L1", "Serverless-LambdaLatestVersion")
+    t = synth(stack, lint=True)
+    t.assertions.has_resource_properties("AWS::Lambda::Function", {
+        "Handler": "app.main", "Runtime": "python3.13", "Architectures": ["x86_64"], "MemorySize": 1024,
+        "Timeout": 60, "Environment": {"Variables": {"SIZES": "128,512"}}, "EphemeralStorage": {"Size": 2048},
+        "ReservedConcurrentExecutions": 5, "FunctionName": "thumbnails-dev", "Description": "makes thumbnails",
+    })
+
+
+def test_handler_in_a_package_module_is_found(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "handlers.py").write_text("from json import dumps as handle\n")
+    stack = new_stack()
+    ServerlessFunction(stack, "Fn", source=str(tmp_path), handler="pkg.handlers.handle")
+    synth(stack).assertions.has_resource_properties("AWS::Lambda::Function", {"Handler": "pkg.handlers.handle"})
+
+
+def test_it_is_grantable_like_a_cdk_function():
+    stack = new_stack()
+    fn = ServerlessFunction(stack, "Fn", source="hello")
+    bucket = s3.Bucket.from_bucket_name(stack, "Bucket", "some-bucket")
+    queue = sqs.Queue.from_queue_arn(stack, "Queue", "arn:aws:sqs:us-east-1:123456789012:jobs")
+    bucket.grant_read(fn)
+    queue.grant_send_messages(fn)
+    acknowledge(fn.role, "CDK's grant_read uses wildcard actions, scoped to this one bucket.",
+                "AwsSolutions-IAM5[Action::s3:GetBucket*]", "AwsSolutions-IAM5[Action::s3:GetObject*]",
+                "AwsSolutions-IAM5[Action::s3:List*]", "AwsSolutions-IAM5[Resource::arn:aws:s3:::some-bucket/*]")
+    policy = synth(stack).assertions
+    for statement in (
+        {"Action": Match.array_with(["s3:GetObject*"]), "Resource": Match.array_with(["arn:aws:s3:::some-bucket/*"])},
+        {"Action": Match.array_with(["sqs:SendMessage"]),
+         "Resource": Match.array_with(["arn:aws:sqs:us-east-1:123456789012:jobs"])},
+    ):
+        policy.has_resource_properties("AWS::IAM::Policy", {
+            "Roles": [{"Ref": Match.string_like_regexp("FnRole")}],
+            "PolicyDocument": {"Statement": Match.array_with([Match.object_like(statement)])},
+        })
+    assert fn.grant_principal is fn.role
+
+
+def test_add_environment_is_checked_and_applied():
+    stack = new_stack()
+    fn = ServerlessFunction(stack, "Fn", source="hello", environment={"A_KEY": "1"})
+    fn.add_environment("B_KEY", "2")
+    synth(stack).assertions.has_resource_properties(
+        "AWS::Lambda::Function", {"Environment": {"Variables": {"A_KEY": "1", "B_KEY": "2"}}}
+    )
+
+
+class HouseFunction(ServerlessFunction):
+    """A house style: bigger, logs kept longer, destroyed with the stack."""
+
+    defaults = replace(
+        ServerlessFunction.defaults,
+        memory_size=512,
+        log_retention=logs.RetentionDays.THREE_MONTHS,
+        log_removal_policy=RemovalPolicy.DESTROY,
+    )
+
+
+def test_a_subclass_changes_defaults_in_one_place():
+    stack = new_stack()
+    HouseFunction(stack, "House", source="hello")
+    ServerlessFunction(stack, "Plain", source="hello")
+    result = synth(stack)
+    memory = {k: v["Properties"]["MemorySize"] for k, v in result.resources("AWS::Lambda::Function").items()}
+    assert sorted(memory.values()) == [256, 512]
+    retention = sorted(v["Properties"]["RetentionInDays"] for v in result.resources("AWS::Logs::LogGroup").values())
+    assert retention == [30, 90]
+    # An explicit keyword still wins over the subclass default.
+    stack2 = new_stack()
+    HouseFunction(stack2, "House", source="hello", memory_size=1024)
+    synth(stack2).assertions.has_resource_properties("AWS::Lambda::Function", {"MemorySize": 1024})
