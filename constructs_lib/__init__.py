@@ -1,6 +1,15 @@
 """AWS CDK v2 constructs for Python serverless backends."""
 
+from .api import ApiAuthorization, ServerlessApi
 from .errors import ConfigError
 from .function import ServerlessFunction
+from .triggers.api import ApiTrigger
+from .triggers.events import EventTrigger
+from .triggers.s3 import S3Trigger
+from .triggers.schedule import ScheduleTrigger
+from .triggers.sqs import QueueTrigger
 
-__all__ = ["ConfigError", "ServerlessFunction"]
+__all__ = [
+    "ApiAuthorization", "ApiTrigger", "ConfigError", "EventTrigger", "QueueTrigger", "S3Trigger",
+    "ScheduleTrigger", "ServerlessApi", "ServerlessFunction",
+]

@@ -52,6 +52,8 @@ def queue_with_dead_letter_queue(
 ) -> tuple[sqs.Queue, sqs.Queue]:
     """A work queue and its DLQ (FIFO when the queue is: AWS requires a FIFO queue's DLQ to be FIFO)."""
     dead_letters = secure_queue(scope, f"{id}DeadLetters", fifo=fifo, retention=defaults.dead_letter_retention)
+    acknowledge(dead_letters, f"This is the dead-letter queue of {id}: the last stop, so it has no redrive policy.",
+                "Serverless-SQSRedrivePolicy")
     queue = secure_queue(
         scope,
         id,

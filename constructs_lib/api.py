@@ -1,0 +1,174 @@
+"""ServerlessApi: an API Gateway with access logs, throttling and an explicit authorization choice."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import jsii
+from aws_cdk import CfnOutput, Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from .defaults import ApiDefaults
+from .nag import acknowledge
+from .rules import api as rules
+
+# Access log fields that both HTTP and REST APIs support.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod", "path": "$context.path", "status": "$context.status",
+    "protocol": "$context.protocol", "responseLength": "$context.responseLength",
+    "integrationError": "$context.integrationErrorMessage",
+}
+
+
+@dataclass(frozen=True)
+class ApiAuthorization:
+    """Who may call the API's routes. Chosen explicitly: there is no silent 'open to the internet'."""
+
+    kind: str  # "iam" | "jwt" | "cognito" | "none"
+    issuer: str | None = None
+    audience: tuple[str, ...] = ()
+    user_pool: cognito.IUserPool | None = None
+    user_pool_clients: tuple[cognito.IUserPoolClient, ...] = field(default=())
+
+    @classmethod
+    def iam(cls) -> ApiAuthorization:
+        """SigV4-signed requests from IAM principals (the default: services and internal callers)."""
+        return cls("iam")
+
+    @classmethod
+    def jwt(cls, issuer: str, audience: list[str]) -> ApiAuthorization:
+        """Bearer tokens from any OIDC issuer (HTTP APIs)."""
+        return cls("jwt", issuer=issuer, audience=tuple(audience))
+
+    @classmethod
+    def cognito(cls, user_pool: cognito.IUserPool,
+                user_pool_clients: list[cognito.IUserPoolClient] | None = None) -> ApiAuthorization:
+        return cls("cognito", user_pool=user_pool, user_pool_clients=tuple(user_pool_clients or ()))
+
+    @classmethod
+    def public(cls) -> ApiAuthorization:
+        """No authorization. Prefer `ApiTrigger(..., public=True)` on the routes that need it."""
+        return cls("none")
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLogSettings:
+    def __init__(self, log_group: logs.ILogGroup) -> None:
+        self._destination = apigwv2.LogGroupLogDestination(log_group)
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS))
+
+
+class ServerlessApi(Construct):
+    """An HTTP API (default; cheaper and faster) or a REST API (`kind="rest"`).
+
+    Always: JSON access logs to a log group with finite retention, stage throttling, and an authorization
+    mode for every route (IAM unless you choose otherwise; public routes are named one by one with
+    `ApiTrigger(api, "GET /health", public=True)`). Outputs: the API id and URL.
+    """
+
+    defaults: ClassVar[ApiDefaults] = ApiDefaults()
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        kind: str | None = None,
+        authorization: ApiAuthorization | None = None,
+        throttle_rate_limit: int | None = None,
+        throttle_burst_limit: int | None = None,
+        stage_name: str | None = None,
+        integration_timeout: Duration | None = None,
+        api_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        d = self.defaults
+        self.kind = kind or d.kind
+        self.authorization = authorization or ApiAuthorization.iam()
+        self.integration_timeout = integration_timeout or d.integration_timeout
+        rate = throttle_rate_limit if throttle_rate_limit is not None else d.throttle_rate_limit
+        burst = throttle_burst_limit if throttle_burst_limit is not None else d.throttle_burst_limit
+        rules.check_kind(self, self.kind, self.authorization.kind)
+        rules.check_integration_timeout(self, self.kind, self.integration_timeout)
+        rules.check_throttle(self, rate, burst)
+        self.routes: dict[str, str] = {}  # route shape -> path of the function serving it
+        self.integrations: dict[str, object] = {}  # one per function, shared by its routes
+
+        self.access_log_group = logs.LogGroup(self, "AccessLogs", retention=d.access_log_retention)
+        if self.kind == "http":
+            self.http_api: apigwv2.HttpApi | None = apigwv2.HttpApi(self, "Api", api_name=api_name,
+                                                                     create_default_stage=False)
+            self.rest_api: apigw.RestApi | None = None
+            self.stage = apigwv2.HttpStage(
+                self, "DefaultStage", http_api=self.http_api, stage_name="$default", auto_deploy=True,
+                throttle=apigwv2.ThrottleSettings(rate_limit=rate, burst_limit=burst),
+                access_log_settings=_AccessLogSettings(self.access_log_group),
+            )
+            self.api_id = self.http_api.api_id
+            self.url = self.http_api.api_endpoint + "/"
+        else:
+            stage = stage_name or d.stage_name
+            rules.check_stage_name(self, stage)
+            self.http_api = None
+            self.rest_api = apigw.RestApi(
+                self, "Api", rest_api_name=api_name, cloud_watch_role=False,
+                endpoint_types=[apigw.EndpointType.REGIONAL],
+                deploy_options=apigw.StageOptions(
+                    stage_name=stage, tracing_enabled=True,
+                    throttling_rate_limit=rate, throttling_burst_limit=burst,
+                    access_log_destination=apigw.LogGroupLogDestination(self.access_log_group),
+                    access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+                ),
+            )
+            acknowledge(self.rest_api, "Execution logging needs the account-wide API Gateway CloudWatch role "
+                        "(AWS::ApiGateway::Account), which one stack should not own; access logs are on.",
+                        "AwsSolutions-APIG6")
+            acknowledge(self.rest_api, "Requests are validated by the Lambda handlers, which own the schema.",
+                        "AwsSolutions-APIG2")
+            acknowledge(self.rest_api, "WAF is billed per request and per rule; associate a web ACL with the "
+                        "stage when the API is internet-facing at scale.", "AwsSolutions-APIG3")
+            self.api_id = self.rest_api.rest_api_id
+            self.url = self.rest_api.url
+        CfnOutput(self, "ApiId", value=self.api_id, description=f"API id of {self.node.path}")
+        CfnOutput(self, "ApiUrl", value=self.url, description=f"Base URL of {self.node.path}")
+        self._http_authorizers: dict[str, apigwv2.IHttpRouteAuthorizer] = {}
+        self._rest_authorizer: apigw.IAuthorizer | None = None
+
+    def http_authorizer(self, authorization: ApiAuthorization) -> apigwv2.IHttpRouteAuthorizer:
+        """One authorizer per kind per API, shared by its routes."""
+        if authorization.kind not in self._http_authorizers:
+            self._http_authorizers[authorization.kind] = {
+                "iam": lambda: authorizers.HttpIamAuthorizer(),
+                "none": lambda: apigwv2.HttpNoneAuthorizer(),
+                "jwt": lambda: authorizers.HttpJwtAuthorizer(
+                    "JwtAuthorizer", authorization.issuer or "", jwt_audience=list(authorization.audience)),
+                "cognito": lambda: authorizers.HttpUserPoolAuthorizer(
+                    "CognitoAuthorizer", authorization.user_pool,
+                    user_pool_clients=list(authorization.user_pool_clients) or None),
+            }[authorization.kind]()
+        return self._http_authorizers[authorization.kind]
+
+    def rest_method_options(self, authorization: ApiAuthorization) -> dict[str, object]:
+        if authorization.kind == "iam":
+            return {"authorization_type": apigw.AuthorizationType.IAM}
+        if authorization.kind == "cognito":
+            if self._rest_authorizer is None:
+                self._rest_authorizer = apigw.CognitoUserPoolsAuthorizer(
+                    self, "CognitoAuthorizer", cognito_user_pools=[authorization.user_pool])
+            return {"authorization_type": apigw.AuthorizationType.COGNITO, "authorizer": self._rest_authorizer}
+        return {"authorization_type": apigw.AuthorizationType.NONE}

@@ -1,0 +1,93 @@
+"""ApiTrigger: serve one API route with a function."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+
+from ..api import ApiAuthorization, ServerlessApi
+from ..nag import acknowledge
+from ..rules import api as rules
+from .base import Trigger
+
+if TYPE_CHECKING:
+    from constructs import Construct
+
+    from ..function import ServerlessFunction
+
+
+class ApiTrigger(Trigger):
+    """Route `"METHOD /path"` of `api` to the function.
+
+    Authorization is the API's (IAM unless chosen otherwise), or `authorization=` for this route, or
+    `public=True` to name a route that anyone may call. Each function gets one invoke permission per API,
+    scoped to that API, however many routes it serves: Lambda's 20 KB resource policy stays small.
+    """
+
+    def __init__(
+        self,
+        api: ServerlessApi,
+        route: str,
+        *,
+        public: bool = False,
+        authorization: ApiAuthorization | None = None,
+    ) -> None:
+        super().__init__()
+        self.api = api
+        self.method, self.path = rules.parse_route("ApiTrigger", route)
+        self.route_key = f"{self.method} {self.path}"
+        if public and authorization is not None and authorization.kind != "none":
+            rules.fail_public_with_authorization(route)
+        self.public = public
+        self.authorization = ApiAuthorization.public() if public else (authorization or api.authorization)
+        self.route: Construct | None = None  # the HttpRoute or REST Method, once bound
+
+    def _bind(self, function: ServerlessFunction) -> None:
+        api = self.api
+        rules.check_function_timeout(function, function.timeout, api.integration_timeout)
+        shape = rules.route_shape(self.method, self.path)
+        rules.check_duplicate_route(function, api.node.path, self.route_key, api.routes.get(shape))
+        api.routes[shape] = function.node.path
+        reason = f"'{self.route_key}' is a public route, named explicitly with ApiTrigger(public=True)."
+        if api.http_api is not None:
+            (self.route,) = api.http_api.add_routes(
+                path=self.path,
+                methods=[apigwv2.HttpMethod[self.method]],
+                integration=_http_integration(api, function),
+                authorizer=api.http_authorizer(self.authorization),
+            )
+            if self.authorization.kind == "none":
+                acknowledge(self.route, reason, "AwsSolutions-APIG4")
+        else:
+            assert api.rest_api is not None
+            resource = api.rest_api.root if self.path == "/" else api.rest_api.root.resource_for_path(self.path)
+            self.route = resource.add_method(self.method, _rest_integration(api, function),
+                                             **api.rest_method_options(self.authorization))
+            if self.authorization.kind == "none":
+                acknowledge(self.route, reason, "AwsSolutions-APIG4", "AwsSolutions-COG4")
+            elif self.authorization.kind == "iam":
+                acknowledge(self.route, "Authorized by IAM (SigV4), chosen explicitly instead of Cognito.",
+                            "AwsSolutions-COG4")
+
+
+def _http_integration(api: ServerlessApi, function: ServerlessFunction) -> integrations.HttpLambdaIntegration:
+    """One integration per function per API, shared by its routes (and so one invoke permission)."""
+    key = f"http:{function.node.path}"
+    if key not in api.integrations:
+        api.integrations[key] = integrations.HttpLambdaIntegration(
+            f"{function.node.id}Integration", function.function,
+            scope_permission_to_route=False, timeout=api.integration_timeout,
+        )
+    return api.integrations[key]  # type: ignore[return-value]
+
+
+def _rest_integration(api: ServerlessApi, function: ServerlessFunction) -> apigw.LambdaIntegration:
+    key = f"rest:{function.node.path}"
+    if key not in api.integrations:
+        api.integrations[key] = apigw.LambdaIntegration(
+            function.function, scope_permission_to_method=False, timeout=api.integration_timeout,
+        )
+    return api.integrations[key]  # type: ignore[return-value]

@@ -1,0 +1,94 @@
+"""EventTrigger: invoke a function for events that match a pattern on an EventBridge bus."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from aws_cdk import Duration, aws_events, aws_events_targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from ..defaults import EventDefaults
+from ..queues import dead_letter_queue
+from ..rules import events as rules
+from .base import Trigger
+
+if TYPE_CHECKING:
+    from ..function import ServerlessFunction
+
+# EventBridge pattern field -> EventPattern keyword
+_PATTERN_KEYWORDS = {"detail-type": "detail_type"}
+
+
+class EventBridgeTarget(Trigger):
+    """What EventBridge rules and schedules share: a retry policy and a standard-queue DLQ."""
+
+    defaults: ClassVar[EventDefaults] = EventDefaults()
+
+    def __init__(self, *, retry_attempts: int | None, max_event_age: Duration | None,
+                 dead_letter_queue: sqs.IQueue | None) -> None:
+        super().__init__()
+        d = self.defaults
+        self.retry_attempts = retry_attempts if retry_attempts is not None else d.retry_attempts
+        self.max_event_age = max_event_age or d.max_event_age
+        rules.check_retry_policy(type(self).__name__, self.retry_attempts, self.max_event_age)
+        if dead_letter_queue is not None:
+            rules.check_dead_letter_queue_not_fifo(type(self).__name__, bool(dead_letter_queue.fifo))
+        self._given_dead_letter_queue = dead_letter_queue
+
+    @property
+    def dead_letter_queue(self) -> sqs.IQueue:
+        if self._given_dead_letter_queue is None:
+            raise RuntimeError(f"{type(self).__name__} creates its dead-letter queue when bound to a function")
+        return self._given_dead_letter_queue
+
+    def _make_dead_letter_queue(self, scope: Construct, id: str, what: str) -> sqs.IQueue:
+        if self._given_dead_letter_queue is None:
+            self._given_dead_letter_queue = dead_letter_queue(
+                scope, id, retention=self.defaults.dead_letter_retention,
+                reason=f"DLQ of the {what}: the last stop for events that exhausted their retries.",
+            )
+        return self._given_dead_letter_queue
+
+
+class EventTrigger(EventBridgeTarget):
+    """Invoke the function for events matching `event_pattern` on `event_bus` (the default bus if not given).
+
+    The pattern is EventBridge syntax as a dict, e.g. `{"source": ["my.app"], "detail-type": ["Job Failed"]}`.
+    The target retries for up to a day (185 attempts), then sends the event to an encrypted standard queue.
+    """
+
+    def __init__(
+        self,
+        event_pattern: Mapping[str, Any],
+        *,
+        event_bus: aws_events.IEventBus | None = None,
+        retry_attempts: int | None = None,
+        max_event_age: Duration | None = None,
+        dead_letter_queue: sqs.IQueue | None = None,
+        description: str | None = None,
+    ) -> None:
+        super().__init__(retry_attempts=retry_attempts, max_event_age=max_event_age,
+                         dead_letter_queue=dead_letter_queue)
+        rules.check_event_pattern("EventTrigger", event_pattern)
+        self.event_pattern = dict(event_pattern)
+        self.event_bus = event_bus
+        self.description = description
+        self.rule: aws_events.Rule | None = None
+
+    def _bind(self, function: ServerlessFunction) -> None:
+        index = sum(isinstance(t, EventTrigger) for t in function.triggers) or ""
+        pattern = aws_events.EventPattern(**{_PATTERN_KEYWORDS.get(k, k): v for k, v in self.event_pattern.items()})
+        self.rule = aws_events.Rule(
+            function, f"EventRule{index}",
+            event_bus=self.event_bus,
+            event_pattern=pattern,
+            description=self.description or f"Events for {function.node.path}",
+            targets=[aws_events_targets.LambdaFunction(
+                function.function,
+                dead_letter_queue=self._make_dead_letter_queue(function, f"EventRule{index}DeadLetters", "event rule"),
+                retry_attempts=self.retry_attempts,
+                max_event_age=self.max_event_age,
+            )],
+        )

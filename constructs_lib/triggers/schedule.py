@@ -1,0 +1,89 @@
+"""ScheduleTrigger: invoke a function on an EventBridge Scheduler schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import Duration, Stack, TimeZone
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sqs as sqs
+
+from ..nag import acknowledge
+from ..rules import events as rules
+from .events import EventBridgeTarget
+
+if TYPE_CHECKING:
+    from ..function import ServerlessFunction
+
+
+class ScheduleTrigger(EventBridgeTarget):
+    """Invoke the function on `expression`: `rate(...)`, `cron(...)` or `at(...)`, in `timezone` (UTC if unset).
+
+    EventBridge Scheduler rather than a scheduled rule: time zones (with daylight saving), one-off `at()`
+    schedules, flexible windows; it retries for up to a day and then sends the invocation to an encrypted
+    standard queue.
+    """
+
+    def __init__(
+        self,
+        expression: str,
+        *,
+        timezone: str | None = None,
+        flexible_window: Duration | None = None,
+        payload: Mapping[str, Any] | None = None,
+        retry_attempts: int | None = None,
+        max_event_age: Duration | None = None,
+        dead_letter_queue: sqs.IQueue | None = None,
+        enabled: bool = True,
+        description: str | None = None,
+    ) -> None:
+        super().__init__(retry_attempts=retry_attempts, max_event_age=max_event_age,
+                         dead_letter_queue=dead_letter_queue)
+        rules.check_schedule_expression("ScheduleTrigger", expression)
+        if timezone is not None:
+            rules.check_timezone("ScheduleTrigger", timezone)
+        self.flexible_window = flexible_window if flexible_window is not None else self.defaults.schedule_flexible_window
+        if self.flexible_window is not None:
+            rules.check_flexible_window("ScheduleTrigger", self.flexible_window)
+        self.expression = expression.strip()
+        self.timezone = timezone
+        self.payload = dict(payload) if payload is not None else None
+        self.enabled = enabled
+        self.description = description
+        self.schedule: scheduler.Schedule | None = None
+
+    def _bind(self, function: ServerlessFunction) -> None:
+        index = sum(isinstance(t, ScheduleTrigger) for t in function.triggers) or ""
+        self.role = self._make_role(function, f"Schedule{index}Role")
+        target = scheduler_targets.LambdaInvoke(
+            function.function,
+            dead_letter_queue=self._make_dead_letter_queue(function, f"Schedule{index}DeadLetters", "schedule"),
+            retry_attempts=self.retry_attempts,
+            max_event_age=self.max_event_age,
+            input=scheduler.ScheduleTargetInput.from_object(self.payload) if self.payload is not None else None,
+            role=self.role,
+        )
+        self.schedule = scheduler.Schedule(
+            function, f"Schedule{index}",
+            schedule=scheduler.ScheduleExpression.expression(
+                self.expression, TimeZone.of(self.timezone) if self.timezone else None),
+            target=target,
+            time_window=(scheduler.TimeWindow.flexible(self.flexible_window) if self.flexible_window
+                         else scheduler.TimeWindow.off()),
+            enabled=self.enabled,
+            description=self.description or f"{self.expression} -> {function.node.path}",
+        )
+
+    @staticmethod
+    def _make_role(function: ServerlessFunction, id: str) -> iam.Role:
+        """The schedule's own role, usable only by EventBridge Scheduler for this account's schedules."""
+        stack = Stack.of(function)
+        role = iam.Role(function, id, assumed_by=iam.ServicePrincipal(
+            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
+        logical_id = stack.get_logical_id(function.function.node.default_child)  # type: ignore[arg-type]
+        acknowledge(role, "aws-cdk-lib's LambdaInvoke grants invoke on this one function and its versions "
+                    "(ARN:*); nothing else.", f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]")
+        return role

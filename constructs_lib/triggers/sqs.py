@@ -1,0 +1,106 @@
+"""QueueTrigger: drain an SQS queue with a function, losing no message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from aws_cdk import Duration, Names
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+
+from ..defaults import QueueDefaults
+from ..nag import acknowledge
+from ..queues import queue_with_dead_letter_queue
+from ..rules import sqs as rules
+from .base import Trigger
+
+if TYPE_CHECKING:
+    from ..function import ServerlessFunction
+
+
+class QueueTrigger(Trigger):
+    """Invoke the function with batches from `queue` (created, with a DLQ, when not given).
+
+    Partial batch responses are on: the handler returns `{"batchItemFailures": [...]}` and only those
+    messages are retried; after `max_receive_count` receives a message moves to the DLQ.
+    A created queue's visibility timeout is `visibility_timeout_for(function timeout, batching window)`.
+    """
+
+    defaults: ClassVar[QueueDefaults] = QueueDefaults()
+
+    def __init__(
+        self,
+        queue: sqs.IQueue | None = None,
+        *,
+        batch_size: int | None = None,
+        max_batching_window: Duration | None = None,
+        max_concurrency: int | None = None,
+        filters: Sequence[Mapping[str, Any]] | None = None,
+        fifo: bool | None = None,
+        max_receive_count: int | None = None,
+        enabled: bool = True,
+    ) -> None:
+        super().__init__()
+        self._given_queue = queue
+        self.fifo = bool(fifo if fifo is not None else (queue is not None and queue.fifo))
+        self.batch_size = batch_size if batch_size is not None else self.defaults.batch_size
+        self.max_batching_window = max_batching_window
+        self.max_concurrency = max_concurrency
+        self.filters = list(filters) if filters else None
+        self.max_receive_count = max_receive_count
+        self.enabled = enabled
+        where = "QueueTrigger"
+        rules.check_batch_size(where, self.batch_size, fifo=self.fifo)
+        if max_batching_window is not None:
+            rules.check_batching_window(where, max_batching_window, fifo=self.fifo)
+        rules.check_batch_needs_window(where, self.batch_size, max_batching_window)
+        if max_concurrency is not None:
+            rules.check_max_concurrency(where, max_concurrency)
+        self.dead_letter_queue: sqs.IQueue | None = queue.dead_letter_queue.queue if (
+            isinstance(queue, sqs.Queue) and queue.dead_letter_queue) else None
+        self.event_source: sources.SqsEventSource | None = None
+
+    @property
+    def queue(self) -> sqs.IQueue:
+        """The drained queue (given or created); a created one exists once the trigger is bound."""
+        if self._given_queue is None:
+            raise RuntimeError("QueueTrigger creates its queue when bound to a function")
+        return self._given_queue
+
+    def _bind(self, function: ServerlessFunction) -> None:
+        if self._given_queue is None:
+            self._given_queue, self.dead_letter_queue = queue_with_dead_letter_queue(
+                function, "Queue", defaults=self.defaults, fifo=self.fifo,
+                visibility_timeout=rules.visibility_timeout_for(function.timeout, self.max_batching_window),
+                max_receive_count=self.max_receive_count,
+            )
+        else:
+            self._check_given_queue(function)
+        self.event_source = sources.SqsEventSource(
+            self.queue,
+            batch_size=self.batch_size,
+            max_batching_window=self.max_batching_window,
+            max_concurrency=self.max_concurrency,
+            filters=self.filters,
+            report_batch_item_failures=True,
+            enabled=self.enabled,
+        )
+        function.function.add_event_source(self.event_source)
+        mapping = function.function.node.find_child(f"SqsEventSource:{Names.node_unique_id(self.queue.node)}")
+        acknowledge(mapping, "SQS event source mappings take no on-failure destination (AWS supports those for "
+                    "streams and Kafka); failed messages go to the queue's DLQ through its redrive policy.",
+                    "Serverless-LambdaEventSourceMappingDestination")
+
+    def _check_given_queue(self, function: ServerlessFunction) -> None:
+        """What can be known of a given queue: its visibility timeout and DLQ, when it is defined in this app."""
+        queue = self.queue
+        if not isinstance(queue, sqs.Queue):
+            return  # imported: its settings live outside this app
+        cfn_queue = queue.node.default_child
+        assert isinstance(cfn_queue, sqs.CfnQueue)
+        visibility = cfn_queue.visibility_timeout
+        visibility_s = 30 if visibility is None else int(visibility)  # SQS's default
+        rules.check_visibility_timeout(function, queue.node.path, visibility_s, function.timeout,
+                                       self.max_batching_window)
+        rules.check_has_dead_letter_queue(function, queue.node.path, queue.dead_letter_queue is not None)
