@@ -57,6 +57,17 @@ class SynthResult:
         return len(self.resources(type_name))
 
 
+def new_app(*, context: dict[str, Any] | None = None, nag: bool = True) -> cdk.App:
+    """A fresh app with the pinned feature flags and (by default) the cdk-nag packs plugged in."""
+    app = cdk.App(
+        outdir=tempfile.mkdtemp(prefix="cdk-test-"),
+        context={**FEATURE_FLAGS, "@aws-cdk/core:validationReportJson": True, **(context or {})},
+    )
+    if nag:
+        add_nag_packs(app)
+    return app
+
+
 def new_stack(
     stack_id: str = "Test",
     *,
@@ -64,14 +75,8 @@ def new_stack(
     nag: bool = True,
     env: cdk.Environment | None = DEFAULT_ENV,
 ) -> cdk.Stack:
-    """A stack in a fresh app with the pinned feature flags and (by default) the cdk-nag packs plugged in."""
-    app = cdk.App(
-        outdir=tempfile.mkdtemp(prefix="cdk-test-"),
-        context={**FEATURE_FLAGS, "@aws-cdk/core:validationReportJson": True, **(context or {})},
-    )
-    if nag:
-        add_nag_packs(app)
-    return cdk.Stack(app, stack_id, env=env)
+    """A stack in `new_app()`: the usual start of a template test."""
+    return cdk.Stack(new_app(context=context, nag=nag), stack_id, env=env)
 
 
 def add_nag_packs(app: cdk.App) -> None:
@@ -89,9 +94,10 @@ def synth(stack: cdk.Stack, *, lint: bool = True) -> SynthResult:
     try:
         assembly = app.synth()
     except RuntimeError as error:
-        if "ValidationFailed" not in str(error):
-            raise
-        raise ComplianceError(_nag_report(Path(app.outdir))) from None
+        report = Path(app.outdir) / "policy-validation-report.json"
+        if not str(error).startswith("ValidationFailed:") or not report.exists():
+            raise  # construct validations (ours included) fail with their own message
+        raise ComplianceError(_policy_report(report)) from None
     artifact = assembly.get_stack_artifact(stack.artifact_id)
     template = artifact.template
     if lint:
@@ -121,8 +127,8 @@ def cfn_lint(template: dict[str, Any], *, regions: tuple[str, ...] = ("us-east-1
     ]
 
 
-def _nag_report(outdir: Path) -> str:
-    report = json.loads((outdir / "policy-validation-report.json").read_text())
+def _policy_report(path: Path) -> str:
+    report = json.loads(path.read_text())
     lines = ["Policy validation findings (cdk-nag packs and CDK's own CloudFormation rules); fix each, or "
              "acknowledge it with Validations.of(construct).acknowledge(Acknowledgment(id=..., reason=...)):"]
     for plugin in report.get("pluginReports", []):

@@ -1,21 +1,120 @@
-"""The example product: uploads are checked, jobs run on Lambda or Fargate, an API serves status."""
+"""The example product.
+
+Uploads land in S3 and are checked by a Lambda; accepted ones become jobs on SQS, run by a Lambda; finished
+jobs are announced on the app's own EventBridge bus, where a rule keeps an audit record; an HTTP API serves
+job status and takes new jobs; a schedule writes a nightly report. Long jobs go to a Fargate worker (the
+Workers stack).
+"""
 
 from __future__ import annotations
 
 import os
 
 import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from constructs_lib import ServerlessFunction
+from constructs_lib import (
+    ApiTrigger,
+    EventTrigger,
+    QueueTrigger,
+    S3Trigger,
+    ScheduleTrigger,
+    ServerlessApi,
+    ServerlessFunction,
+)
+from constructs_lib.buckets import secure_bucket
+from constructs_lib.defaults import BucketDefaults
+from constructs_lib.nag import acknowledge
+
+EVENT_SOURCE = "constructs_lib.example"
 
 
 class ServerlessAppStack(cdk.Stack):
-    """The Lambda side: deployable to AWS or to a local MiniStack."""
+    """The Lambda side: deployable to AWS or to a local MiniStack (`make deploy-local`)."""
 
-    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+    def __init__(self, scope: Construct, id: str, *, report_schedule: str = "cron(0 3 * * ? *)",
+                 **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)
-        ServerlessFunction(self, "Hello", source="hello")
+        self.data = secure_bucket(self, "Data", defaults=BucketDefaults())
+        self.bus = events.EventBus(self, "Bus", description="The example app's own events")
+
+        self.jobs = QueueTrigger(batch_size=10)
+        process_job = ServerlessFunction(
+            self, "ProcessJob", source="process_job", triggers=[self.jobs],
+            environment={"DATA_BUCKET": self.data.bucket_name, "EVENT_BUS_NAME": self.bus.event_bus_name,
+                         "EVENT_SOURCE": EVENT_SOURCE},
+        )
+        self.allow_put(process_job, "results/*")
+        self.bus.grant_put_events_to(process_job)
+
+        self.uploads = S3Trigger(prefix="uploads/")
+        check_upload = ServerlessFunction(
+            self, "CheckUpload", source="check_upload", triggers=[self.uploads],
+            environment={"DATA_BUCKET": self.data.bucket_name, "JOBS_QUEUE_URL": self.jobs.queue.queue_url},
+        )
+        self.allow_put(check_upload, "checks/*")
+        self.jobs.queue.grant_send_messages(check_upload)
+
+        job_events = ServerlessFunction(
+            self, "JobEvents", source="job_events", environment={"DATA_BUCKET": self.data.bucket_name},
+            triggers=[EventTrigger({"source": [EVENT_SOURCE], "detail-type": ["Job Finished"]}, event_bus=self.bus)],
+        )
+        self.allow_put(job_events, "events/*")
+
+        self.api = ServerlessApi(self, "Api")  # IAM-authorized routes unless named public
+        job_api = ServerlessFunction(
+            self, "JobApi", source="job_api",
+            environment={"DATA_BUCKET": self.data.bucket_name, "JOBS_QUEUE_URL": self.jobs.queue.queue_url},
+            triggers=[
+                ApiTrigger(self.api, "GET /health", public=True),
+                ApiTrigger(self.api, "GET /jobs/{id}"),
+                ApiTrigger(self.api, "POST /jobs"),
+            ],
+        )
+        self.allow_read(job_api, "results/")
+        self.jobs.queue.grant_send_messages(job_api)
+
+        nightly_report = ServerlessFunction(
+            self, "NightlyReport", source="nightly_report", environment={"DATA_BUCKET": self.data.bucket_name},
+            triggers=[ScheduleTrigger(report_schedule, timezone="Europe/Berlin")],
+        )
+        self.allow_read(nightly_report, "results/")
+        self.allow_put(nightly_report, "reports/*")
+
+        outputs = {
+            "UploadsBucket": self.uploads.bucket.bucket_name, "DataBucket": self.data.bucket_name,
+            "JobsQueueUrl": self.jobs.queue.queue_url, "JobsDeadLetterQueueUrl": self.jobs.dead_letter_queue.queue_url,
+            "JobsEventSourceMappingId": self.jobs.event_source.event_source_mapping_id,
+            "EventBusName": self.bus.event_bus_name, "ReportFunction": nightly_report.function_name,
+        }
+        for name, value in outputs.items():
+            cdk.CfnOutput(self, name, value=value)
+
+    def allow_put(self, function: ServerlessFunction, key_pattern: str) -> None:
+        """PutObject under one prefix of the data bucket, and nothing else."""
+        function.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:PutObject"], resources=[self.data.arn_for_objects(key_pattern)]))
+        self._acknowledge_prefix(function, f"Resource::<{self._data_id}.Arn>/{key_pattern}")
+
+    def allow_read(self, function: ServerlessFunction, prefix: str) -> None:
+        """GetObject and ListBucket under one prefix (ListBucket turns a missing key into 404, not 403)."""
+        function.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=[self.data.arn_for_objects(f"{prefix}*")]))
+        function.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:ListBucket"], resources=[self.data.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}}))
+        self._acknowledge_prefix(function, f"Resource::<{self._data_id}.Arn>/{prefix}*")
+
+    @property
+    def _data_id(self) -> str:
+        return self.get_logical_id(self.data.node.default_child)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _acknowledge_prefix(function: ServerlessFunction, finding: str) -> None:
+        acknowledge(function.role, "Object access is scoped to one key prefix of the app's data bucket.",
+                    f"AwsSolutions-IAM5[{finding}]")
 
 
 def build_app(app: cdk.App) -> None:
@@ -23,4 +122,7 @@ def build_app(app: cdk.App) -> None:
         account=os.environ.get("CDK_DEFAULT_ACCOUNT", "123456789012"),
         region=os.environ.get("CDK_DEFAULT_REGION", os.environ.get("AWS_REGION", "us-east-1")),
     )
-    ServerlessAppStack(app, "ServerlessApp", env=env)
+    ServerlessAppStack(app, "ServerlessApp", env=env,
+                       report_schedule=app.node.try_get_context("report_schedule") or "cron(0 3 * * ? *)")
+
+

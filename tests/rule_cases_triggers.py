@@ -1,0 +1,284 @@
+"""Rule cases for the triggers (registered into tests.rulecases.CASES)."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import Duration
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+
+from constructs_lib import (
+    ApiAuthorization,
+    ApiTrigger,
+    EventTrigger,
+    QueueTrigger,
+    S3Trigger,
+    ScheduleTrigger,
+    ServerlessApi,
+    ServerlessFunction,
+)
+from constructs_lib.testing import new_stack, synth
+
+from .rulecases import assert_error, assert_warning, case
+
+
+def fn(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
+    return ServerlessFunction(stack, id, source="job_events", **props)
+
+
+@case("TRIGGER_REUSE")
+def _() -> None:
+    stack = new_stack()
+    trigger = QueueTrigger()
+    fn(stack, "A", triggers=[trigger])
+    assert_error("TRIGGER_REUSE", lambda: fn(stack, "B", triggers=[trigger]),
+                 "Test/B: this QueueTrigger is already bound to Test/A")
+
+
+# --- S3 -----------------------------------------------------------------------------------------------------
+
+@case("S3_FILTER_OVERLAP")
+def _() -> None:
+    stack = new_stack()
+    first = S3Trigger(prefix="uploads/")
+    fn(stack, "A", triggers=[first])
+    assert_error("S3_FILTER_OVERLAP",
+                 lambda: fn(stack, "B", triggers=[S3Trigger(first.bucket, prefix="uploads/images/", suffix=".jpg",
+                                                            events=[s3.EventType.OBJECT_CREATED_PUT])]),
+                 "Test/B: the s3:ObjectCreated:Put notification on Test/A/Bucket (prefix='uploads/images/' "
+                 "suffix='.jpg') overlaps the s3:ObjectCreated:* notification for Test/A (prefix='uploads/'",
+                 "Configurations overlap", "disjoint prefixes")
+
+
+@case("S3_RECURSIVE_WRITE")
+def _() -> None:
+    stack = new_stack(nag=False)
+    trigger = S3Trigger(prefix="uploads/")
+    function = fn(stack, triggers=[trigger])
+    trigger.bucket.grant_read_write(function)
+    with pytest.raises(RuntimeError) as info:
+        synth(stack)
+    message = str(info.value)
+    assert "Test/Fn: the function may write objects '*' to Test/Fn/Bucket, which triggers it (prefix='uploads/'" \
+        in message
+    assert "[S3_RECURSIVE_WRITE:" in message and "bucket.grant_put(fn, 'thumbnails/*')" in message
+    # a write grant under the trigger's own prefix is a loop too
+    stack = new_stack(nag=False)
+    trigger = S3Trigger(prefix="uploads/")
+    function = fn(stack, triggers=[trigger])
+    trigger.bucket.grant_put(function, "uploads/resized/*")
+    with pytest.raises(RuntimeError, match="may write objects 'uploads/resized/\\*'"):
+        synth(stack)
+
+
+@case("S3_DELIVERY")
+def _() -> None:
+    assert_error("S3_DELIVERY", lambda: S3Trigger(delivery="sns"), "S3Trigger: delivery='sns'", "'eventbridge'")
+
+
+# --- SQS ----------------------------------------------------------------------------------------------------
+
+@case("SQS_BATCH_SIZE")
+def _() -> None:
+    assert_error("SQS_BATCH_SIZE", lambda: QueueTrigger(batch_size=0), "QueueTrigger: batch_size=0 is outside 1..10000")
+    assert_error("SQS_BATCH_SIZE", lambda: QueueTrigger(fifo=True, batch_size=11),
+                 "batch_size=11 is outside 1..10 for a FIFO queue")
+
+
+@case("SQS_BATCHING_WINDOW")
+def _() -> None:
+    assert_error("SQS_BATCHING_WINDOW", lambda: QueueTrigger(max_batching_window=Duration.minutes(6)),
+                 "max_batching_window=360 s is outside 0..300 s")
+    assert_error("SQS_BATCHING_WINDOW", lambda: QueueTrigger(fifo=True, max_batching_window=Duration.seconds(1)),
+                 "max_batching_window=1 s on a FIFO queue")
+
+
+@case("SQS_BATCH_NEEDS_WINDOW")
+def _() -> None:
+    assert_error("SQS_BATCH_NEEDS_WINDOW", lambda: QueueTrigger(batch_size=100), "batch_size=100 without a batching",
+                 "max_batching_window=Duration.seconds(1)")
+
+
+@case("SQS_MAX_CONCURRENCY")
+def _() -> None:
+    assert_error("SQS_MAX_CONCURRENCY", lambda: QueueTrigger(max_concurrency=1), "max_concurrency=1 is outside 2..1000")
+
+
+@case("SQS_VISIBILITY_TIMEOUT")
+def _() -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(30))
+    assert_error("SQS_VISIBILITY_TIMEOUT",
+                 lambda: fn(stack, timeout=Duration.seconds(60), triggers=[QueueTrigger(queue)]),
+                 "Test/Fn: Test/Jobs has visibility timeout 30 s, below the function timeout 60 s",
+                 "Duration.seconds(360)")
+
+
+@case("SQS_VISIBILITY_RECOMMENDED")
+def _() -> None:
+    stack = new_stack()
+    dlq = sqs.Queue(stack, "Dlq", enforce_ssl=True)
+    queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(60), enforce_ssl=True,
+                      dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5))
+    fn(stack, timeout=Duration.seconds(20), triggers=[QueueTrigger(queue)])
+    from constructs_lib.nag import acknowledge
+
+    acknowledge(dlq, "test DLQ", "AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
+    assert_warning(stack, "SQS_VISIBILITY_RECOMMENDED", "Test/Jobs has visibility timeout 60 s; 120 s is recommended")
+
+
+@case("SQS_NO_DLQ")
+def _() -> None:
+    stack = new_stack(nag=False)
+    queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(120))
+    fn(stack, triggers=[QueueTrigger(queue)])
+    assert_warning(stack, "SQS_NO_DLQ", "Test/Jobs has no dead-letter queue")
+
+
+# --- API ----------------------------------------------------------------------------------------------------
+
+@case("API_ROUTE")
+def _() -> None:
+    api = ServerlessApi(new_stack(), "Api")
+    for route, fragment in [
+        ("/items", "is not 'METHOD /path'"),
+        ("FETCH /items", "has method 'FETCH'"),
+        ("GET items", "must start with '/'"),
+        ("GET /items/", "must start with '/' and have no empty segment"),
+        ("GET /files/{path+}/meta", "greedy {path+} must be the last segment"),
+        ("GET /items/{id", "segment '{id' is not a literal"),
+    ]:
+        assert_error("API_ROUTE", lambda route=route: ApiTrigger(api, route), f"route {route!r}", fragment)
+
+
+@case("API_ROUTE_DUPLICATE")
+def _() -> None:
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api")
+    fn(stack, "A", triggers=[ApiTrigger(api, "GET /items/{id}")])
+    assert_error("API_ROUTE_DUPLICATE", lambda: fn(stack, "B", triggers=[ApiTrigger(api, "get /items/{itemId}")]),
+                 "route 'GET /items/{itemId}' on Test/Api is already served by Test/A")
+
+
+@case("API_FUNCTION_TIMEOUT")
+def _() -> None:
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api")
+    assert_error("API_FUNCTION_TIMEOUT",
+                 lambda: fn(stack, timeout=Duration.seconds(60), triggers=[ApiTrigger(api, "GET /slow")]),
+                 "Test/Fn: timeout=60 s exceeds the API's integration timeout of 29 s", "return 202")
+
+
+@case("API_INTEGRATION_TIMEOUT")
+def _() -> None:
+    assert_error("API_INTEGRATION_TIMEOUT",
+                 lambda: ServerlessApi(new_stack(), "Api", integration_timeout=Duration.seconds(31)),
+                 "Test/Api: integration_timeout=31 s on an HTTP API")
+
+
+@case("API_INTEGRATION_TIMEOUT_QUOTA")
+def _() -> None:
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api", kind="rest", integration_timeout=Duration.seconds(60))
+    fn(stack, timeout=Duration.seconds(60), triggers=[ApiTrigger(api, "GET /slow")])
+    assert_warning(stack, "API_INTEGRATION_TIMEOUT_QUOTA", "integration_timeout=60 s")
+
+
+@case("API_STAGE_NAME")
+def _() -> None:
+    assert_error("API_STAGE_NAME", lambda: ServerlessApi(new_stack(), "Api", kind="rest", stage_name="prod/v1"),
+                 "stage_name='prod/v1' is not a valid stage name")
+
+
+@case("API_KIND")
+def _() -> None:
+    assert_error("API_KIND", lambda: ServerlessApi(new_stack(), "Api", kind="graphql"), "kind='graphql'")
+    assert_error("API_KIND", lambda: ServerlessApi(new_stack(), "Api", kind="rest",
+                                                   authorization=ApiAuthorization.jwt("https://i", ["a"])),
+                 "a JWT authorizer on a REST API")
+
+
+@case("API_THROTTLE")
+def _() -> None:
+    assert_error("API_THROTTLE", lambda: ServerlessApi(new_stack(), "Api", throttle_rate_limit=20_000),
+                 "throttle rate=20000")
+
+
+@case("API_PUBLIC_ROUTE")
+def _() -> None:
+    api = ServerlessApi(new_stack(), "Api")
+    assert_error("API_PUBLIC_ROUTE",
+                 lambda: ApiTrigger(api, "GET /x", public=True, authorization=ApiAuthorization.iam()),
+                 "route 'GET /x' is public=True and has an authorization")
+
+
+# --- EventBridge --------------------------------------------------------------------------------------------
+
+@case("EVENT_PATTERN")
+def _() -> None:
+    for pattern, fragment in [
+        ({}, "is not a non-empty dict"),
+        ({"source": "my.app"}, "has the bare value 'my.app' at source: leaves must be lists"),
+        ({"source": ["a"], "detail": {}}, "has an empty object at detail"),
+        ({"source": []}, "has an empty list at source"),
+        ({"status": ["x"]}, "unknown top-level field(s) status"),
+        ({"detail": {"n": [{"greater": 5}]}}, "which is not a matcher"),
+    ]:
+        assert_error("EVENT_PATTERN", lambda pattern=pattern: EventTrigger(pattern), fragment)
+
+
+@case("EVENT_PATTERN_SIZE")
+def _() -> None:
+    pattern = {"source": [f"my.app.source{i:04d}" for i in range(120)]}
+    assert_error("EVENT_PATTERN_SIZE", lambda: EventTrigger(pattern), "event_pattern is 2,412 characters",
+                 "2,048 characters")
+
+
+@case("EVENT_RETRY_POLICY")
+def _() -> None:
+    assert_error("EVENT_RETRY_POLICY", lambda: EventTrigger({"source": ["a"]}, retry_attempts=200),
+                 "EventTrigger: retry_attempts=200")
+    assert_error("EVENT_RETRY_POLICY", lambda: ScheduleTrigger("rate(1 hour)", max_event_age=Duration.days(2)),
+                 "ScheduleTrigger: max_event_age=172800 s")
+
+
+@case("EVENT_DLQ_FIFO")
+def _() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Dlq", fifo=True)
+    assert_error("EVENT_DLQ_FIFO", lambda: EventTrigger({"source": ["a"]}, dead_letter_queue=fifo),
+                 "dead_letter_queue is a FIFO queue")
+
+
+@case("SCHEDULE_EXPRESSION")
+def _() -> None:
+    for expression, fragment in [
+        ("rate(1 minutes)", "use 'minute' for 1 and 'minutes' otherwise"),
+        ("rate(0 hours)", "the rate must be at least 1"),
+        ("rate(5 weeks)", "rate() takes a whole number"),
+        ("cron(0 3 * * *)", "cron() needs 6 fields"),
+        ("cron(0 25 * * ? *)", "hours value '25' is outside 0..23"),
+        ("cron(0 3 * * * *)", "exactly one of day-of-month and day-of-week must be '?'"),
+        ("cron(0 3 ? * MON#6 *)", "day-of-week 'MON#6' must be day#n"),
+        ("cron(0/0 * * * ? *)", "minutes step '0' must be a positive number"),
+        ("at(2027-02-30T10:00:00)", "at() date is invalid"),
+        ("every day", "neither rate(...), cron(...) nor at(...)"),
+    ]:
+        assert_error("SCHEDULE_EXPRESSION", lambda expression=expression: ScheduleTrigger(expression),
+                     f"schedule {expression!r}", fragment)
+    for valid in ("rate(1 minute)", "rate(12 hours)", "cron(0/15 8-18 ? * MON-FRI *)", "cron(0 12 L * ? 2027)",
+                  "cron(30 9 ? JAN-MAR 2#1 *)", "cron(0 0 15W * ? *)", "at(2027-01-31T09:00:00)"):
+        ScheduleTrigger(valid)
+
+
+@case("SCHEDULE_TIMEZONE")
+def _() -> None:
+    assert_error("SCHEDULE_TIMEZONE", lambda: ScheduleTrigger("rate(1 hour)", timezone="Mars/Olympus"),
+                 "timezone='Mars/Olympus' is not an IANA time zone")
+
+
+@case("SCHEDULE_FLEXIBLE_WINDOW")
+def _() -> None:
+    assert_error("SCHEDULE_FLEXIBLE_WINDOW",
+                 lambda: ScheduleTrigger("rate(1 hour)", flexible_window=Duration.hours(25)),
+                 "flexible_window=1500.0 min")

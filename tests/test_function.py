@@ -18,13 +18,13 @@ from constructs_lib.testing import new_stack, synth
 
 def test_default_function_snapshot(snapshot):
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="hello")
+    ServerlessFunction(stack, "Fn", source="job_events")
     assert synth(stack).template == snapshot
 
 
 def test_defaults_are_cheap_observable_and_lossless():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="hello")
+    fn = ServerlessFunction(stack, "Fn", source="job_events")
     result = synth(stack)
     t = result.assertions
     t.has_resource_properties("AWS::Lambda::Function", {
@@ -51,7 +51,7 @@ def test_defaults_are_cheap_observable_and_lossless():
 
 def test_role_has_no_managed_policy_and_logs_only_to_its_own_group():
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="hello")
+    ServerlessFunction(stack, "Fn", source="job_events")
     result = synth(stack)
     (role,) = result.resources("AWS::IAM::Role").values()
     assert "ManagedPolicyArns" not in role["Properties"]
@@ -98,7 +98,7 @@ def test_handler_in_a_package_module_is_found(tmp_path):
 
 def test_it_is_grantable_like_a_cdk_function():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="hello")
+    fn = ServerlessFunction(stack, "Fn", source="job_events")
     bucket = s3.Bucket.from_bucket_name(stack, "Bucket", "some-bucket")
     queue = sqs.Queue.from_queue_arn(stack, "Queue", "arn:aws:sqs:us-east-1:123456789012:jobs")
     bucket.grant_read(fn)
@@ -121,7 +121,7 @@ def test_it_is_grantable_like_a_cdk_function():
 
 def test_add_environment_is_checked_and_applied():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="hello", environment={"A_KEY": "1"})
+    fn = ServerlessFunction(stack, "Fn", source="job_events", environment={"A_KEY": "1"})
     fn.add_environment("B_KEY", "2")
     synth(stack).assertions.has_resource_properties(
         "AWS::Lambda::Function", {"Environment": {"Variables": {"A_KEY": "1", "B_KEY": "2"}}}
@@ -141,8 +141,8 @@ class HouseFunction(ServerlessFunction):
 
 def test_a_subclass_changes_defaults_in_one_place():
     stack = new_stack()
-    HouseFunction(stack, "House", source="hello")
-    ServerlessFunction(stack, "Plain", source="hello")
+    HouseFunction(stack, "House", source="job_events")
+    ServerlessFunction(stack, "Plain", source="job_events")
     result = synth(stack)
     memory = {k: v["Properties"]["MemorySize"] for k, v in result.resources("AWS::Lambda::Function").items()}
     assert sorted(memory.values()) == [256, 512]
@@ -150,5 +150,5 @@ def test_a_subclass_changes_defaults_in_one_place():
     assert retention == [30, 90]
     # An explicit keyword still wins over the subclass default.
     stack2 = new_stack()
-    HouseFunction(stack2, "House", source="hello", memory_size=1024)
+    HouseFunction(stack2, "House", source="job_events", memory_size=1024)
     synth(stack2).assertions.has_resource_properties("AWS::Lambda::Function", {"MemorySize": 1024})

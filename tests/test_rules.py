@@ -18,7 +18,7 @@ from .rulecases import CASES, assert_error, assert_warning, case
 
 
 def fn(**props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(new_stack(), "Fn", **{"source": "hello", **props})
+    return ServerlessFunction(new_stack(), "Fn", **{"source": "job_events", **props})
 
 
 @case("FN_MEMORY")
@@ -30,7 +30,7 @@ def _() -> None:
 @case("FN_MEMORY_QUOTA")
 def _() -> None:
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="hello", memory_size=4096)
+    ServerlessFunction(stack, "Fn", source="job_events", memory_size=4096)
     assert_warning(stack, "FN_MEMORY_QUOTA", "memory_size=4096 MB", "3,008 MB")
 
 
@@ -75,7 +75,7 @@ def _() -> None:
 @case("FN_RESERVED_CONCURRENCY_QUOTA")
 def _() -> None:
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="hello", reserved_concurrency=950)
+    ServerlessFunction(stack, "Fn", source="job_events", reserved_concurrency=950)
     assert_warning(stack, "FN_RESERVED_CONCURRENCY_QUOTA", "reserved_concurrency=950", "900")
 
 
@@ -122,11 +122,11 @@ def test_every_case_names_a_registered_rule() -> None:
 def test_a_function_at_every_limit_still_synthesizes() -> None:
     stack = new_stack()
     ServerlessFunction(
-        stack, "Fn", source="hello", memory_size=10_240, timeout=Duration.seconds(900),
+        stack, "Fn", source="job_events", memory_size=10_240, timeout=Duration.seconds(900),
         ephemeral_storage_size=Size.mebibytes(10_240), reserved_concurrency=900,
         environment={"BIG": "x" * 4093}, function_name="f" * 64,
     )
-    ServerlessFunction(stack, "Small", source="hello", memory_size=128, timeout=Duration.seconds(1),
+    ServerlessFunction(stack, "Small", source="job_events", memory_size=128, timeout=Duration.seconds(1),
                        ephemeral_storage_size=Size.mebibytes(512), reserved_concurrency=0)
     result = synth(stack)
     assert [w for w in result.warnings if "FN_RESERVED_CONCURRENCY_QUOTA" in w] == []
@@ -134,6 +134,6 @@ def test_a_function_at_every_limit_still_synthesizes() -> None:
 
 def test_a_warning_can_be_acknowledged() -> None:
     stack = new_stack()
-    function = ServerlessFunction(stack, "Fn", source="hello", memory_size=4096)
+    function = ServerlessFunction(stack, "Fn", source="job_events", memory_size=4096)
     Validations.of(function).acknowledge(Acknowledgment(id="FN_MEMORY_QUOTA", reason="quota raised to 10 GB"))
     assert [w for w in synth(stack).warnings if "FN_MEMORY_QUOTA" in w] == []

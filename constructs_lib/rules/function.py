@@ -167,3 +167,13 @@ def check_source_dir(construct: IConstruct, source: str, source_dir: Path) -> No
         fail(construct, "FN_SOURCE", f"source={source!r} resolves to {source_dir}, which is not a folder",
              "pass the name of a folder under lambda_src/ or a path to the function's code folder "
              "(relative paths resolve from the folder holding cdk.json).")
+
+
+@rule("TRIGGER_REUSE", "a trigger object serves one function",
+      limit="a trigger creates per-function resources (queue, rule, schedule) when bound",
+      source="https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html")
+def check_trigger_not_bound(construct: IConstruct, trigger_name: str, bound_to: str | None) -> None:
+    if bound_to is not None:
+        fail(construct, "TRIGGER_REUSE", f"this {trigger_name} is already bound to {bound_to}",
+             f"create a separate {trigger_name}(...) for each function; to share a queue, pass the same queue "
+             "to each QueueTrigger.")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import abc
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
-
 if TYPE_CHECKING:
     from ..function import ServerlessFunction
 
@@ -29,13 +27,9 @@ class Trigger(abc.ABC):
 
     def bind(self, function: ServerlessFunction) -> None:
         """Connect this trigger to `function` (called by `ServerlessFunction.add_trigger`)."""
-        if self._function is not None:
-            raise ConfigError(
-                function.node.path, "TRIGGER_REUSE",
-                f"this {type(self).__name__} is already bound to {self._function.node.path}",
-                limit="a trigger object serves one function",
-                fix=f"create a separate {type(self).__name__}(...) for each function.",
-            )
+        from ..rules.function import check_trigger_not_bound
+
+        check_trigger_not_bound(function, type(self).__name__, self._function and self._function.node.path)
         self._function = function
         self._bind(function)
 

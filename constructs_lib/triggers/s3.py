@@ -89,6 +89,7 @@ class S3Trigger(Trigger):
             self._bind_eventbridge(function, bucket, owned)
         else:
             self._bind_notification(function, bucket)
+        _acknowledge_notification_handler(Stack.of(bucket))
         function.node.add_validation(_RecursiveWriteCheck(function, bucket, self.key_filter))
 
     def _bind_notification(self, function: ServerlessFunction, bucket: s3.IBucket) -> None:
@@ -101,7 +102,6 @@ class S3Trigger(Trigger):
                                               suffix=self.key_filter.suffix or None)
         for event in self.events:
             bucket.add_event_notification(event, s3n.LambdaDestination(function.function), key_filter)
-        _acknowledge_notification_handler(Stack.of(bucket))
 
     def _bind_eventbridge(self, function: ServerlessFunction, bucket: s3.IBucket, owned: bool) -> None:
         if owned:

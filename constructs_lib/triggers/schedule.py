@@ -45,7 +45,9 @@ class ScheduleTrigger(EventBridgeTarget):
         rules.check_schedule_expression("ScheduleTrigger", expression)
         if timezone is not None:
             rules.check_timezone("ScheduleTrigger", timezone)
-        self.flexible_window = flexible_window if flexible_window is not None else self.defaults.schedule_flexible_window
+        if flexible_window is None:
+            flexible_window = self.defaults.schedule_flexible_window
+        self.flexible_window = flexible_window
         if self.flexible_window is not None:
             rules.check_flexible_window("ScheduleTrigger", self.flexible_window)
         self.expression = expression.strip()

@@ -1,2 +1,0 @@
-def lambda_handler(event, context):
-    return {"ok": True}

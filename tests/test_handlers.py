@@ -1,0 +1,187 @@
+"""The example app's handlers against the real AWS sample events in ../shared/events/."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from types import ModuleType
+
+import pytest
+
+from .conftest import ROOT, load_event
+from .fakes import FakeEvents, FakeS3, FakeSQS
+
+ENV = {"DATA_BUCKET": "data", "JOBS_QUEUE_URL": "https://sqs.local/jobs", "EVENT_BUS_NAME": "default"}
+
+
+def load_handler(name: str) -> ModuleType:
+    """Each function folder is its own deployment package: load it as Lambda would, under its own name."""
+    spec = importlib.util.spec_from_file_location(f"handler_{name}", ROOT / "lambda_src" / name / "lambda_function.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def aws(monkeypatch):  # type: ignore[no-untyped-def]
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    return {"s3": FakeS3(), "sqs": FakeSQS(), "events": FakeEvents()}
+
+
+def with_clients(module: ModuleType, aws: dict) -> ModuleType:  # type: ignore[type-arg]
+    module._clients.update(aws)
+    return module
+
+
+# --- S3: check_upload ------------------------------------------------------------------------------------
+
+def test_check_upload_accepts_and_queues_a_job(aws):
+    handler = with_clients(load_handler("check_upload"), aws)
+    event = load_event("s3-object-created.json")
+    record = event["Records"][0]["s3"]
+    result = handler.lambda_handler(event, None)
+    key = record["object"]["key"]
+    assert result["checked"][0]["key"] == key
+    verdict = result["checked"][0]["verdict"]
+    (check_key,) = [k for _, k in aws["s3"].objects]
+    assert check_key.startswith("checks/")
+    assert json.loads(aws["s3"].objects[("data", check_key)])["verdict"] == verdict
+    # The sample is a .jpg? then a job was queued; otherwise it was recorded as rejected and not queued.
+    assert len(aws["sqs"].sent) == (1 if verdict == "accepted" else 0)
+
+
+def test_check_upload_rejects_wrong_suffix_and_oversize(aws):
+    handler = with_clients(load_handler("check_upload"), aws)
+    event = load_event("s3-object-created.json")
+    record = event["Records"][0]
+    record["s3"]["object"]["key"] = "uploads/notes.exe"
+    big = copy.deepcopy(record)
+    big["s3"]["object"].update(key="uploads/huge.csv", size=10**10)
+    good = copy.deepcopy(record)
+    good["s3"]["object"].update(key="uploads/my+photo.jpg", size=10)
+    event["Records"] = [record, big, good]
+    result = handler.lambda_handler(event, None)
+    verdicts = [c["verdict"].split(":")[0] for c in result["checked"]]
+    assert verdicts == ["rejected", "rejected", "accepted"]
+    (queued,) = aws["sqs"].sent
+    assert json.loads(queued[1])["key"] == "uploads/my photo.jpg"  # S3 keys arrive URL-encoded
+
+
+def test_check_upload_raises_when_storage_fails_so_lambda_retries(aws):
+    handler = load_handler("check_upload")
+
+    class Broken(FakeS3):
+        def put_object(self, **kwargs):  # type: ignore[no-untyped-def]
+            raise ConnectionError("S3 unavailable")
+
+    handler._clients.update({**aws, "s3": Broken()})
+    with pytest.raises(ConnectionError):
+        handler.lambda_handler(load_event("s3-object-created.json"), None)
+
+
+# --- SQS: process_job -----------------------------------------------------------------------------------
+
+def test_process_job_reports_only_the_failed_messages(aws):
+    handler = with_clients(load_handler("process_job"), aws)
+    event = load_event("sqs-batch.json")
+    first, second = event["Records"]
+    first["body"] = json.dumps({"job_id": "job-1"})
+    # second keeps the sample's body, "Test message." — not JSON: it must fail alone
+    result = handler.lambda_handler(event, None)
+    assert result == {"batchItemFailures": [{"itemIdentifier": second["messageId"]}]}
+    assert ("data", "results/job-1.json") in aws["s3"].objects
+    assert aws["events"].entries[0]["DetailType"] == "Job Finished"
+
+
+def test_process_job_returns_transient_failures_for_retry(aws):
+    handler = with_clients(load_handler("process_job"), {**aws, "events": FakeEvents(fail=True)})
+    event = load_event("sqs-batch.json")
+    for index, record in enumerate(event["Records"]):
+        record["body"] = json.dumps({"job_id": f"job-{index}"})
+    result = handler.lambda_handler(event, None)
+    assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [r["messageId"] for r in event["Records"]]
+
+
+def test_process_job_explicit_failure_flag(aws):
+    handler = with_clients(load_handler("process_job"), aws)
+    event = load_event("sqs-batch.json")
+    event["Records"] = event["Records"][:1]
+    event["Records"][0]["body"] = json.dumps({"job_id": "x", "fail": True})
+    assert handler.lambda_handler(event, None)["batchItemFailures"] == [
+        {"itemIdentifier": event["Records"][0]["messageId"]}]
+
+
+# --- API: job_api ---------------------------------------------------------------------------------------
+
+def http_event(method: str, path: str, body: str | None = None) -> dict:  # type: ignore[type-arg]
+    event = load_event("apigw-http-v2.json")
+    event["requestContext"]["http"].update(method=method, path=path)
+    event.update(rawPath=path, routeKey=f"{method} {path}", body=body, isBase64Encoded=False)
+    return event
+
+
+def test_api_health_on_http_and_rest_events(aws):
+    handler = with_clients(load_handler("job_api"), aws)
+    assert handler.lambda_handler(http_event("GET", "/health"), None)["statusCode"] == 200
+    rest = load_event("apigw-rest-v1.json")
+    rest.update(path="/health", httpMethod="GET")
+    response = handler.lambda_handler(rest, None)
+    assert response["statusCode"] == 200 and json.loads(response["body"]) == {"status": "ok"}
+
+
+def test_api_job_status_found_and_not_found(aws):
+    handler = with_clients(load_handler("job_api"), aws)
+    missing = handler.lambda_handler(http_event("GET", "/jobs/nope"), None)
+    assert missing["statusCode"] == 404 and "nope" in json.loads(missing["body"])["error"]
+    aws["s3"].put_object(Bucket="data", Key="results/j1.json", Body=b'{"job_id": "j1", "status": "done"}')
+    found = handler.lambda_handler(http_event("GET", "/jobs/j1"), None)
+    assert found["statusCode"] == 200 and json.loads(found["body"])["status"] == "done"
+    assert found["headers"]["content-type"] == "application/json"
+
+
+def test_api_submit_job(aws):
+    handler = with_clients(load_handler("job_api"), aws)
+    accepted = handler.lambda_handler(http_event("POST", "/jobs", json.dumps({"job_id": "j9"})), None)
+    assert accepted["statusCode"] == 202 and json.loads(accepted["body"])["job_id"] == "j9"
+    assert json.loads(aws["sqs"].sent[0][1]) == {"job_id": "j9"}
+    assert handler.lambda_handler(http_event("POST", "/jobs", "not json"), None)["statusCode"] == 400
+    assert handler.lambda_handler(http_event("POST", "/jobs", "[1]"), None)["statusCode"] == 400
+
+
+def test_api_unknown_route_and_internal_error(aws):
+    handler = with_clients(load_handler("job_api"), aws)
+    assert handler.lambda_handler(load_event("apigw-http-v2.json"), None)["statusCode"] == 404  # /my/path
+
+    class Broken(FakeSQS):
+        def send_message(self, **kwargs):  # type: ignore[no-untyped-def]
+            raise ConnectionError("SQS unavailable")
+
+    handler._clients["sqs"] = Broken()
+    failed = handler.lambda_handler(http_event("POST", "/jobs", "{}"), None)
+    assert failed["statusCode"] == 500 and json.loads(failed["body"]) == {"error": "internal error"}
+
+
+# --- EventBridge: job_events, Scheduler: nightly_report ---------------------------------------------------
+
+def test_job_events_records_any_event(aws):
+    handler = with_clients(load_handler("job_events"), aws)
+    event = load_event("eventbridge-event.json")
+    result = handler.lambda_handler(event, None)
+    assert result["recorded"] == f"events/ec2-instance-state-change-notification/{event['id']}.json"
+    own = copy.deepcopy(event)
+    own.update({"detail-type": "Job Finished", "source": "constructs_lib.example", "detail": {"job_id": "j1"}})
+    assert handler.lambda_handler(own, None)["recorded"] == "events/job-finished/j1.json"
+    assert len(aws["s3"].objects) == 2
+
+
+def test_nightly_report_counts_finished_jobs(aws):
+    handler = with_clients(load_handler("nightly_report"), aws)
+    for job in ("b", "a"):
+        aws["s3"].put_object(Bucket="data", Key=f"results/{job}.json", Body=b"{}")
+    event = load_event("eventbridge-scheduler.json")
+    report = handler.lambda_handler(event, None)
+    assert report["jobs_finished"] == 2 and report["job_ids"] == ["a", "b"]
+    assert ("data", "reports/2025-02-20.json") in aws["s3"].objects

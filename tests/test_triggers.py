@@ -1,0 +1,254 @@
+"""Each trigger: snapshot of a typical use, and assertions of what it must guarantee."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_events as events
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match
+
+from constructs_lib import (
+    ApiAuthorization,
+    ApiTrigger,
+    EventTrigger,
+    QueueTrigger,
+    S3Trigger,
+    ScheduleTrigger,
+    ServerlessApi,
+    ServerlessFunction,
+)
+from constructs_lib.nag import acknowledge
+from constructs_lib.testing import new_stack, synth
+
+TLS_ONLY = Match.object_like({
+    "Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+})
+
+
+def function(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
+    return ServerlessFunction(stack, id, source="job_events", **props)
+
+
+# --- S3 -----------------------------------------------------------------------------------------------------
+
+def test_s3_trigger_with_created_bucket(snapshot):
+    stack = new_stack()
+    trigger = S3Trigger(prefix="uploads/", suffix=".jpg")
+    fn = function(stack, triggers=[trigger])
+    result = synth(stack)
+    assert result.template == snapshot
+    t = result.assertions
+    t.has_resource_properties("AWS::S3::Bucket", {
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "LoggingConfiguration": {"DestinationBucketName": {"Ref": Match.string_like_regexp("FnBucketAccessLogs")}},
+    })
+    t.has_resource_properties("AWS::S3::BucketPolicy", {
+        "Bucket": {"Ref": Match.string_like_regexp("^FnBucket(?!Access)")},
+        "PolicyDocument": {"Statement": Match.array_with([TLS_ONLY])},
+    })
+    t.has_resource_properties("Custom::S3BucketNotifications", {"NotificationConfiguration": {
+        "LambdaFunctionConfigurations": [{
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".jpg"},
+                                               {"Name": "prefix", "Value": "uploads/"}]}},
+            "LambdaFunctionArn": Match.any_value(),
+        }]}})
+    assert trigger.bucket.node.path == "Test/Fn/Bucket" and trigger.function is fn
+
+
+def test_s3_trigger_on_imported_bucket_goes_through_eventbridge():
+    stack = new_stack()
+    bucket = s3.Bucket.from_bucket_name(stack, "Theirs", "their-bucket")
+    trigger = S3Trigger(bucket, prefix="in/", suffix=".csv")
+    function(stack, triggers=[trigger])
+    result = synth(stack)
+    assert result.count("Custom::S3BucketNotifications") == 0
+    result.assertions.has_resource_properties("AWS::Events::Rule", {
+        "EventPattern": {"source": ["aws.s3"], "detail-type": ["Object Created"],
+                         "detail": {"bucket": {"name": ["their-bucket"]},
+                                    "object": {"key": [{"wildcard": "in/*.csv"}]}}},
+        "Targets": [Match.object_like({
+            "RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
+            "DeadLetterConfig": {"Arn": {"Fn::GetAtt": [Match.string_like_regexp("FnS3EventsDeadLetters"), "Arn"]}},
+        })],
+    })
+    assert trigger.rule is not None and trigger.dead_letter_queue is not None
+
+
+def test_s3_trigger_eventbridge_delivery_on_owned_bucket_turns_it_on():
+    stack = new_stack()
+    function(stack, triggers=[S3Trigger(delivery="eventbridge",
+                                        events=[s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED])])
+    result = synth(stack)
+    result.assertions.has_resource_properties("Custom::S3BucketNotifications", {
+        "NotificationConfiguration": {"EventBridgeConfiguration": {}}})
+    result.assertions.has_resource_properties("AWS::Events::Rule", {"EventPattern": {
+        "detail-type": ["Object Created", "Object Deleted"], "detail": {"bucket": {"name": Match.any_value()}}}})
+
+
+def test_s3_trigger_disjoint_filters_on_one_bucket_are_fine():
+    stack = new_stack()
+    bucket = S3Trigger(prefix="a/")
+    function(stack, "A", triggers=[bucket])
+    function(stack, "B", triggers=[S3Trigger(bucket.bucket, prefix="b/")])
+    function(stack, "C", triggers=[S3Trigger(bucket.bucket, prefix="a/", events=[s3.EventType.OBJECT_REMOVED])])
+    synth(stack).assertions.resource_count_is("Custom::S3BucketNotifications", 1)
+
+
+def test_s3_trigger_write_to_a_separate_prefix_is_not_a_loop():
+    stack = new_stack()
+    trigger = S3Trigger(prefix="uploads/")
+    fn = function(stack, triggers=[trigger])
+    trigger.bucket.grant_put(fn, "thumbnails/*")
+    bucket_id = stack.get_logical_id(trigger.bucket.node.default_child)
+    acknowledge(fn.role, "test: writes are scoped to thumbnails/", "AwsSolutions-IAM5[Action::s3:Abort*]",
+                f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/thumbnails/*]")
+    synth(stack)
+
+
+# --- SQS ----------------------------------------------------------------------------------------------------
+
+def test_queue_trigger_creates_queue_with_dlq_and_partial_batch_failures(snapshot):
+    stack = new_stack()
+    trigger = QueueTrigger(batch_size=50, max_batching_window=Duration.seconds(5), max_concurrency=5)
+    function(stack, triggers=[trigger], timeout=Duration.seconds(30))
+    result = synth(stack)
+    assert result.template == snapshot
+    t = result.assertions
+    t.has_resource_properties("AWS::Lambda::EventSourceMapping", {
+        "BatchSize": 50, "MaximumBatchingWindowInSeconds": 5, "ScalingConfig": {"MaximumConcurrency": 5},
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+    })
+    t.has_resource_properties("AWS::SQS::Queue", {
+        "VisibilityTimeout": 185,  # 6 x 30 s + 5 s window
+        "SqsManagedSseEnabled": True,
+        "RedrivePolicy": {"maxReceiveCount": 5, "deadLetterTargetArn": Match.any_value()},
+    })
+    t.has_resource_properties("AWS::SQS::QueuePolicy", {"PolicyDocument": {"Statement": [TLS_ONLY]}})
+    assert trigger.queue is not None and trigger.dead_letter_queue is not None
+
+
+def test_queue_trigger_fifo_gets_a_fifo_dlq():
+    stack = new_stack()
+    function(stack, triggers=[QueueTrigger(fifo=True, batch_size=10)])
+    result = synth(stack)
+    fifo = [q for q in result.resources("AWS::SQS::Queue").values() if q["Properties"].get("FifoQueue")]
+    assert len(fifo) == 2  # the queue and its DLQ
+
+
+def test_queue_trigger_with_given_queue_grants_least_privilege():
+    stack = new_stack()
+    dlq = sqs.Queue(stack, "Dlq", enforce_ssl=True)
+    acknowledge(dlq, "test DLQ", "AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
+    queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(120), enforce_ssl=True,
+                      dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=3))
+    trigger = QueueTrigger(queue)
+    function(stack, triggers=[trigger])
+    result = synth(stack)
+    assert result.warnings == []
+    result.assertions.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([{
+        "Action": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                   "sqs:ReceiveMessage"],
+        "Effect": "Allow", "Resource": {"Fn::GetAtt": [Match.string_like_regexp("Jobs"), "Arn"]},
+    }])}})
+    assert trigger.queue is queue and trigger.dead_letter_queue is dlq
+
+
+# --- API ----------------------------------------------------------------------------------------------------
+
+def test_http_api_routes_logs_throttling_and_one_permission(snapshot):
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api", throttle_rate_limit=50, throttle_burst_limit=100)
+    fn = function(stack, triggers=[ApiTrigger(api, "GET /items/{id}"), ApiTrigger(api, "GET /health", public=True)])
+    for index in range(20):
+        fn.add_trigger(ApiTrigger(api, f"POST /items/{index}"))
+    result = synth(stack)
+    assert result.template == snapshot
+    t = result.assertions
+    t.has_resource_properties("AWS::ApiGatewayV2::Stage", {
+        "StageName": "$default", "AutoDeploy": True,
+        "DefaultRouteSettings": {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100},
+        "AccessLogSettings": {"DestinationArn": Match.any_value(), "Format": Match.string_like_regexp("requestId")},
+    })
+    t.has_resource_properties("AWS::ApiGatewayV2::Route",
+                              {"RouteKey": "GET /items/{id}", "AuthorizationType": "AWS_IAM"})
+    t.has_resource_properties("AWS::ApiGatewayV2::Route", {"RouteKey": "GET /health", "AuthorizationType": "NONE"})
+    assert result.count("AWS::ApiGatewayV2::Route") == 22
+    assert result.count("AWS::Lambda::Permission") == 1  # scoped to the API, not one per route
+    assert result.count("AWS::ApiGatewayV2::Integration") == 1
+    assert {k[:8] for k in result.template["Outputs"]} == {"ApiApiId", "ApiApiUr"}
+
+
+def test_rest_api_with_stage_name_and_cognito():
+    stack = new_stack()
+    pool = cognito.UserPool.from_user_pool_id(stack, "Pool", "us-east-1_abc")
+    api = ServerlessApi(stack, "Api", kind="rest", stage_name="v1", authorization=ApiAuthorization.cognito(pool))
+    function(stack, triggers=[ApiTrigger(api, "GET /items/{id}"), ApiTrigger(api, "ANY /files/{path+}")])
+    result = synth(stack)
+    result.assertions.has_resource_properties("AWS::ApiGateway::Stage", {
+        "StageName": "v1", "TracingEnabled": True,
+        "MethodSettings": [Match.object_like({"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})],
+        "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+    })
+    result.assertions.has_resource_properties("AWS::ApiGateway::Method", {
+        "HttpMethod": "GET", "AuthorizationType": "COGNITO_USER_POOLS"})
+    assert result.count("AWS::Lambda::Permission") == 1
+
+
+def test_http_api_with_jwt_authorization():
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api", authorization=ApiAuthorization.jwt("https://issuer.example.com", ["app"]))
+    function(stack, triggers=[ApiTrigger(api, "GET /me")])
+    t = synth(stack).assertions
+    t.has_resource_properties("AWS::ApiGatewayV2::Authorizer", {
+        "AuthorizerType": "JWT", "JwtConfiguration": {"Issuer": "https://issuer.example.com", "Audience": ["app"]}})
+    t.has_resource_properties("AWS::ApiGatewayV2::Route", {"RouteKey": "GET /me", "AuthorizationType": "JWT"})
+
+
+# --- EventBridge --------------------------------------------------------------------------------------------
+
+def test_event_trigger_on_custom_bus(snapshot):
+    stack = new_stack()
+    bus = events.EventBus(stack, "Bus")
+    trigger = EventTrigger({"source": ["my.app"], "detail": {"status": ["FAILED"], "size": [{"numeric": [">", 5]}]}},
+                           event_bus=bus, retry_attempts=10, max_event_age=Duration.hours(2))
+    function(stack, triggers=[trigger])
+    result = synth(stack)
+    assert result.template == snapshot
+    result.assertions.has_resource_properties("AWS::Events::Rule", {
+        "EventBusName": {"Ref": Match.string_like_regexp("Bus")},
+        "EventPattern": {"source": ["my.app"], "detail": {"status": ["FAILED"], "size": [{"numeric": [">", 5]}]}},
+        "Targets": [Match.object_like({"RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 7200},
+                                       "DeadLetterConfig": Match.any_value()})],
+    })
+    assert trigger.rule is not None and not trigger.dead_letter_queue.fifo
+
+
+def test_schedule_trigger_with_timezone_retries_and_dlq(snapshot):
+    stack = new_stack()
+    trigger = ScheduleTrigger("cron(0 3 * * ? *)", timezone="Europe/Berlin", flexible_window=Duration.minutes(15),
+                              payload={"report": "nightly"})
+    fn = function(stack, triggers=[trigger])
+    fn.add_trigger(ScheduleTrigger("rate(5 minutes)"))
+    result = synth(stack)
+    assert result.template == snapshot
+    result.assertions.has_resource_properties("AWS::Scheduler::Schedule", {
+        "ScheduleExpression": "cron(0 3 * * ? *)", "ScheduleExpressionTimezone": "Europe/Berlin",
+        "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+        "Target": Match.object_like({
+            "Input": '{"report":"nightly"}',
+            "RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
+            "DeadLetterConfig": {"Arn": Match.any_value()},
+        }),
+    })
+    result.assertions.has_resource_properties("AWS::Scheduler::Schedule", {
+        "ScheduleExpression": "rate(5 minutes)", "FlexibleTimeWindow": {"Mode": "OFF"}})
+    result.assertions.has_resource_properties("AWS::IAM::Role", {"AssumeRolePolicyDocument": {"Statement": [
+        Match.object_like({"Principal": {"Service": "scheduler.amazonaws.com"},
+                           "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})]}})
+    assert result.count("AWS::Scheduler::Schedule") == 2 and trigger.schedule is not None
