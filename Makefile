@@ -38,7 +38,7 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
-	$(PY) -m ruff check constructs_lib lambda_src tests bench app.py
+	$(PY) -m ruff check .
 
 deploy-local: setup
 	$(PY) -m tests.e2e.local_deploy
