@@ -17,7 +17,9 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .PHONY: setup synth test lint deploy-local bench clean
 
-setup: $(STAMPS)/venv $(STAMPS)/npm
+MINISTACK_VERSION := 1.5.33
+
+setup: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/ministack
 
 $(STAMPS)/venv: pyproject.toml requirements-dev.txt
 	@mkdir -p $(STAMPS)
@@ -28,6 +30,13 @@ $(STAMPS)/venv: pyproject.toml requirements-dev.txt
 $(STAMPS)/npm: package.json package-lock.json
 	@mkdir -p $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# MiniStack (local AWS) in its own venv: it pins botocore and runs the Lambda handlers on its interpreter.
+$(STAMPS)/ministack: Makefile
+	@mkdir -p $(STAMPS)
+	@test -x .venv-ministack/bin/python || $(PYTHON) -m venv .venv-ministack
+	.venv-ministack/bin/python -m pip install --quiet --disable-pip-version-check ministack==$(MINISTACK_VERSION) boto3
 	@touch $@
 
 synth: setup

@@ -2,6 +2,7 @@
 
 from .api import ApiAuthorization, ServerlessApi
 from .errors import ConfigError
+from .fargate import FargateQueueWorker, FargateScheduledTask, FargateWebService
 from .function import ServerlessFunction
 from .triggers.api import ApiTrigger
 from .triggers.events import EventTrigger
@@ -10,6 +11,7 @@ from .triggers.schedule import ScheduleTrigger
 from .triggers.sqs import QueueTrigger
 
 __all__ = [
-    "ApiAuthorization", "ApiTrigger", "ConfigError", "EventTrigger", "QueueTrigger", "S3Trigger",
+    "ApiAuthorization", "ApiTrigger", "ConfigError", "EventTrigger", "FargateQueueWorker",
+    "FargateScheduledTask", "FargateWebService", "QueueTrigger", "S3Trigger",
     "ScheduleTrigger", "ServerlessApi", "ServerlessFunction",
 ]

@@ -6,7 +6,9 @@ need cdk-nag at run time: users who never run cdk-nag pay nothing, users who do 
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct
 
 XRAY_REASON = (
@@ -19,3 +21,21 @@ def acknowledge(construct: IConstruct, reason: str, *rule_ids: str) -> None:
     """Acknowledge the given cdk-nag findings on `construct` (and its children) with `reason`."""
     for rule_id in rule_ids:
         Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+def finding_resource(stack: Stack, arn: str) -> str:
+    """How cdk-nag writes a resource in a finding id: `arn:aws:...:<LogicalId>/*`, `<Bucket.Arn>/prefix/*`."""
+
+    def render(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict) and "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return separator.join(render(p) for p in parts)
+        if isinstance(value, dict) and "Ref" in value:
+            return f"<{value['Ref']}>"
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            return f"<{'.'.join(value['Fn::GetAtt'])}>"
+        return str(value)
+
+    return render(stack.resolve(arn))

@@ -30,10 +30,15 @@ DEFAULT_ENV = cdk.Environment(account="123456789012", region="us-east-1")
 FEATURE_FLAGS: dict[str, Any] = json.loads(
     resources.files("constructs_lib").joinpath("feature_flags.json").read_text()
 )
+# Context lookups answered in advance, so synth never needs AWS credentials (CDK's own tests do the same).
+LOOKUPS: dict[str, Any] = {
+    "availability-zones:account=123456789012:region=us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c"],
+}
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 # cfn-lint findings that CDK's own output triggers by design and that say nothing about the stack, with why.
 CFN_LINT_IGNORED: dict[str, str] = {
     "W3005": "aws-cdk-lib's Function adds DependsOn its role although Fn::GetAtt already orders them; harmless.",
+    "W3010": "aws-cdk-lib writes the looked-up AZ names into environment-specific stacks, by design.",
 }
 
 
@@ -61,7 +66,7 @@ def new_app(*, context: dict[str, Any] | None = None, nag: bool = True) -> cdk.A
     """A fresh app with the pinned feature flags and (by default) the cdk-nag packs plugged in."""
     app = cdk.App(
         outdir=tempfile.mkdtemp(prefix="cdk-test-"),
-        context={**FEATURE_FLAGS, "@aws-cdk/core:validationReportJson": True, **(context or {})},
+        context={**FEATURE_FLAGS, **LOOKUPS, "@aws-cdk/core:validationReportJson": True, **(context or {})},
     )
     if nag:
         add_nag_packs(app)

@@ -28,6 +28,8 @@ from constructs_lib.buckets import secure_bucket
 from constructs_lib.defaults import BucketDefaults
 from constructs_lib.nag import acknowledge
 
+from .workers import WorkersStack
+
 EVENT_SOURCE = "constructs_lib.example"
 
 
@@ -124,5 +126,6 @@ def build_app(app: cdk.App) -> None:
     )
     ServerlessAppStack(app, "ServerlessApp", env=env,
                        report_schedule=app.node.try_get_context("report_schedule") or "cron(0 3 * * ? *)")
+    WorkersStack(app, "Workers", env=env)
 
 

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import CfnResource
 from aws_cdk import aws_sqs as sqs
 
-from constructs_lib.testing import FEATURE_FLAGS, ComplianceError, cfn_lint, new_stack, normalize, synth
+from constructs_lib.testing import FEATURE_FLAGS, LOOKUPS, ComplianceError, cfn_lint, new_stack, normalize, synth
 
 from .conftest import ROOT
 
@@ -48,5 +48,5 @@ def test_asset_hashes_are_normalized():
 
 def test_cdk_json_pins_the_fixture_flags():
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    assert context == FEATURE_FLAGS
+    assert context == {**FEATURE_FLAGS, **LOOKUPS}
     assert context["@aws-cdk/core:validateAgainstDefaultRules"] is True

@@ -11,7 +11,7 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 
-from ..nag import acknowledge
+from ..nag import acknowledge, finding_resource
 from ..rules import events as rules
 from .events import EventBridgeTarget
 
@@ -85,7 +85,7 @@ class ScheduleTrigger(EventBridgeTarget):
         stack = Stack.of(function)
         role = iam.Role(function, id, assumed_by=iam.ServicePrincipal(
             "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
-        logical_id = stack.get_logical_id(function.function.node.default_child)  # type: ignore[arg-type]
+        versions = finding_resource(stack, f"{function.function_arn}:*")
         acknowledge(role, "aws-cdk-lib's LambdaInvoke grants invoke on this one function and its versions "
-                    "(ARN:*); nothing else.", f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]")
+                    "(ARN:*); nothing else.", f"AwsSolutions-IAM5[Resource::{versions}]")
         return role

@@ -1,0 +1,131 @@
+"""What every Fargate construct shares: network, cluster, task definition, logging, roles, validation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+from aws_cdk import Duration, Stack, SymlinkFollowMode
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from ..defaults import FargateDefaults
+from ..nag import acknowledge
+from ..rules import fargate as rules
+
+_SHARED_VPC_ID = "ConstructsLibVpc"
+_SHARED_CLUSTER_ID = "ConstructsLibCluster"
+
+
+class FargateBase(Construct):
+    """A Fargate task definition with one container, on arm64, logging to its own log group.
+
+    Network: the `cluster` or `vpc` you pass, else one VPC (2 AZs, private subnets behind one NAT gateway,
+    flow logs) and one Container Insights cluster shared by every Fargate construct of the stack.
+    Tasks get no public IP. Secrets go in `secrets=` (Secrets Manager / SSM), never in `environment`.
+    Subclasses add what differs (service and scaling, schedule, load balancer) in their own steps.
+    """
+
+    defaults: ClassVar[FargateDefaults] = FargateDefaults()
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        image_source: str | None = None,
+        image: ecs.ContainerImage | None = None,
+        cpu: int | None = None,
+        memory_mib: int | None = None,
+        container_cpu: int | None = None,
+        container_memory_mib: int | None = None,
+        ephemeral_storage_gib: int | None = None,
+        environment: Mapping[str, str] | None = None,
+        secrets: Mapping[str, ecs.Secret] | None = None,
+        command: Sequence[str] | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        cluster: ecs.ICluster | None = None,
+        stop_timeout: Duration | None = None,
+        port: int | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        d = self.defaults
+        self.cpu = cpu or d.cpu
+        self.memory_mib = memory_mib or d.memory_mib
+        ephemeral = ephemeral_storage_gib if ephemeral_storage_gib is not None else d.ephemeral_storage_gib
+        self.stop_timeout = stop_timeout or d.stop_timeout
+        self.environment = dict(environment or {})
+        rules.check_image(self, image_source, image is not None)
+        rules.check_cpu_memory(self, self.cpu, self.memory_mib)
+        rules.check_container_size(self, self.cpu, self.memory_mib, container_cpu, container_memory_mib)
+        rules.check_ephemeral_storage(self, ephemeral)
+        rules.check_stop_timeout(self, self.stop_timeout)
+        rules.check_plaintext_secrets(self, self.environment)
+
+        self.cluster: ecs.ICluster = cluster or self.shared_cluster(Stack.of(self), vpc)
+        self.vpc_subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        self._check_image_pull_route()
+        self.log_group = logs.LogGroup(self, "Logs", retention=d.log_retention)
+        self.task_definition = ecs.FargateTaskDefinition(
+            self, "Task", cpu=self.cpu, memory_limit_mib=self.memory_mib,
+            ephemeral_storage_gib=ephemeral if ephemeral > 21 else None,
+            runtime_platform=ecs.RuntimePlatform(cpu_architecture=ecs.CpuArchitecture.ARM64,
+                                                 operating_system_family=ecs.OperatingSystemFamily.LINUX),
+        )
+        self.container = self.task_definition.add_container(
+            "App",
+            image=image or ecs.ContainerImage.from_asset(
+                image_source or "", platform=ecr_assets.Platform.LINUX_ARM64,
+                follow_symlinks=SymlinkFollowMode.ALWAYS),
+            cpu=container_cpu, memory_limit_mib=container_memory_mib,
+            logging=ecs.LogDrivers.aws_logs(stream_prefix=id, log_group=self.log_group),
+            environment=self.environment or None, secrets=dict(secrets) if secrets else None,
+            command=list(command) if command else None, stop_timeout=self.stop_timeout,
+            port_mappings=[ecs.PortMapping(container_port=port)] if port else None,
+        )
+        self.task_role = self.task_definition.task_role
+        if self.environment:
+            acknowledge(self.task_definition, "Environment holds non-secret configuration only; secrets go "
+                        "through `secrets=` (Secrets Manager / SSM), and FARGATE_PLAINTEXT_SECRET warns otherwise.",
+                        "AwsSolutions-ECS2")
+        acknowledge(self.task_definition, "ecr:GetAuthorizationToken supports no resource-level permission; AWS "
+                    "requires Resource '*' (the pull itself is scoped to the image's repository).",
+                    "AwsSolutions-IAM5[Resource::*]")
+
+    @classmethod
+    def shared_cluster(cls, stack: Stack, vpc: ec2.IVpc | None) -> ecs.ICluster:
+        """One cluster per stack (per VPC passed), with Container Insights (needed for backlog scaling)."""
+        cluster_id = _SHARED_CLUSTER_ID if vpc is None else f"{_SHARED_CLUSTER_ID}{vpc.node.addr[:8]}"
+        existing = stack.node.try_find_child(cluster_id)
+        if existing is not None:
+            return existing  # type: ignore[return-value]
+        return ecs.Cluster(stack, cluster_id, vpc=vpc or cls.shared_vpc(stack),
+                           container_insights_v2=ecs.ContainerInsights.ENABLED)
+
+    @classmethod
+    def shared_vpc(cls, stack: Stack) -> ec2.IVpc:
+        existing = stack.node.try_find_child(_SHARED_VPC_ID)
+        if existing is not None:
+            return existing  # type: ignore[return-value]
+        vpc = ec2.Vpc(
+            stack, _SHARED_VPC_ID, max_azs=cls.defaults.max_azs, nat_gateways=1,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
+                ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=20),
+            ],
+        )
+        vpc.add_flow_log("FlowLogs", destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+            logs.LogGroup(stack, f"{_SHARED_VPC_ID}FlowLogs", retention=cls.defaults.log_retention)))
+        return vpc
+
+    def _check_image_pull_route(self) -> None:
+        vpc = self.cluster.vpc
+        subnet_type = self.vpc_subnets.subnet_type
+        isolated = subnet_type == ec2.SubnetType.PRIVATE_ISOLATED
+        endpoints = [c for c in vpc.node.find_all() if isinstance(c, ec2.InterfaceVpcEndpoint)]
+        has_ecr = any("ecr.dkr" in str(e.node.default_child.service_name) for e in endpoints)  # type: ignore[union-attr]
+        rules.check_image_pull_route(self, isolated, has_ecr)

@@ -1,0 +1,150 @@
+"""FargateQueueWorker: drain an SQS queue with Fargate tasks, for jobs longer than Lambda's 15 minutes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_applicationautoscaling as autoscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from ..defaults import QueueDefaults
+from ..nag import acknowledge, finding_resource
+from ..queues import queue_with_dead_letter_queue
+from ..rules import fargate as rules
+from .base import FargateBase
+
+
+class FargateQueueWorker(FargateBase):
+    """Fargate tasks that drain `queue` (created with a DLQ when not given), scaled on backlog per task.
+
+    Scaling: target tracking keeps visible messages / running tasks near `messages_per_task`; a step policy
+    starts the first task when messages arrive at zero tasks (target tracking cannot scale from zero); idle,
+    it scales in to `min_tasks` (default 0). No CPU policy: a queue worker's CPU says nothing about backlog.
+    A task holding a message protects itself from scale-in (ECS task scale-in protection; the helper is
+    `constructs_lib/fargate/task_protection.py`), and has `stop_timeout` (120 s) to finish or return it.
+    The container gets QUEUE_URL and JOB_TIMEOUT_SECONDS in its environment.
+    """
+
+    queue_defaults: ClassVar[QueueDefaults] = QueueDefaults()
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        queue: sqs.IQueue | None = None,
+        min_tasks: int | None = None,
+        max_tasks: int | None = None,
+        messages_per_task: int | None = None,
+        job_timeout: Duration | None = None,
+        max_receive_count: int | None = None,
+        **props: Any,
+    ) -> None:
+        d = self.defaults
+        self.min_tasks = min_tasks if min_tasks is not None else d.min_tasks
+        self.max_tasks = max_tasks if max_tasks is not None else d.max_tasks
+        self.messages_per_task = messages_per_task or d.messages_per_task
+        self.job_timeout = job_timeout or d.job_timeout
+        environment = {**(props.pop("environment", None) or {}),
+                       "JOB_TIMEOUT_SECONDS": str(int(self.job_timeout.to_seconds()))}
+        super().__init__(scope, id, environment=environment, **props)
+        rules.check_task_counts(self, self.min_tasks, self.max_tasks, self.messages_per_task)
+        rules.check_job_timeout(self, self.job_timeout)
+        if queue is None:
+            queue, dead_letters = queue_with_dead_letter_queue(
+                self, "Queue", defaults=self.queue_defaults,
+                visibility_timeout=self.job_timeout.plus(self.stop_timeout), max_receive_count=max_receive_count)
+            self.dead_letter_queue: sqs.IQueue | None = dead_letters
+        else:
+            self._check_given_queue(queue)
+            self.dead_letter_queue = queue.dead_letter_queue.queue if (
+                isinstance(queue, sqs.Queue) and queue.dead_letter_queue) else None
+        self.queue: sqs.IQueue = queue
+        self.container.add_environment("QUEUE_URL", queue.queue_url)
+        queue.grant_consume_messages(self.task_role)
+        self.grant_task_protection()
+        self.service = self.make_service()
+        self.scalable_target = self.configure_autoscaling()
+
+    # --- steps a subclass may override -----------------------------------------------------------------
+
+    def make_service(self) -> ecs.FargateService:
+        return ecs.FargateService(
+            self, "Service", cluster=self.cluster, task_definition=self.task_definition,
+            desired_count=self.min_tasks, assign_public_ip=False, vpc_subnets=self.vpc_subnets,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(rollback=True),
+            min_healthy_percent=100, max_healthy_percent=200,
+        )
+
+    def configure_autoscaling(self) -> ecs.ScalableTaskCount:
+        target = self.service.auto_scale_task_count(min_capacity=self.min_tasks, max_capacity=self.max_tasks)
+        visible = self.queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(1),
+                                                                            statistic="Maximum")
+        running = cloudwatch.Metric(
+            namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", statistic="Average",
+            period=Duration.minutes(1),
+            dimensions_map={"ClusterName": self.cluster.cluster_name, "ServiceName": self.service.service_name},
+        )
+        self._backlog_per_task_policy(target, visible, running)
+        # Target tracking multiplies the current count: from zero tasks it never scales out. This starts one.
+        target.scale_on_metric(
+            "StartFromZero",
+            metric=cloudwatch.MathExpression(expression="IF(running < 1, visible, 0)",
+                                             using_metrics={"visible": visible, "running": running},
+                                             period=Duration.minutes(1)),
+            scaling_steps=[autoscaling.ScalingInterval(upper=0, change=0),
+                           autoscaling.ScalingInterval(lower=1, change=1)],
+            adjustment_type=autoscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+            evaluation_periods=1, cooldown=Duration.minutes(1),
+        )
+        return target
+
+    def _backlog_per_task_policy(self, target: ecs.ScalableTaskCount, visible: cloudwatch.Metric,
+                                 running: cloudwatch.Metric) -> autoscaling.CfnScalingPolicy:
+        """Target tracking on metric math (the L2 takes a single metric only)."""
+        def stat(id: str, metric: cloudwatch.Metric) -> dict[str, Any]:
+            config = metric.to_metric_config().metric_stat
+            assert config is not None
+            return {"id": id, "returnData": False, "metricStat": {
+                "metric": {"namespace": config.namespace, "metricName": config.metric_name,
+                           "dimensions": [{"name": d.name, "value": d.value} for d in config.dimensions or []]},
+                "stat": config.statistic}}
+
+        scalable_target = target.node.find_child("Target")
+        return autoscaling.CfnScalingPolicy(
+            self, "BacklogPerTask",
+            policy_name=f"{self.node.path.replace('/', '-')}-backlog-per-task"[:256],
+            policy_type="TargetTrackingScaling",
+            scaling_target_id=scalable_target.scalable_target_id,  # type: ignore[attr-defined]
+            target_tracking_scaling_policy_configuration={
+                "targetValue": self.messages_per_task,
+                "scaleInCooldown": 120, "scaleOutCooldown": 60,
+                "customizedMetricSpecification": {"metrics": [
+                    stat("visible", visible), stat("running", running),
+                    {"id": "backlog", "returnData": True,
+                     "expression": "IF(running > 0, visible / running, visible)",
+                     "label": "Visible messages per running task"},
+                ]},
+            },
+        )
+
+    def grant_task_protection(self) -> None:
+        """Tasks may protect themselves (and only tasks of their cluster) from scale-in while they work."""
+        stack = Stack.of(self)
+        tasks = stack.format_arn(service="ecs", resource="task", resource_name=f"{self.cluster.cluster_name}/*")
+        self.task_role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"], resources=[tasks]))
+        acknowledge(self.task_role, "Task protection is granted on the tasks of this one cluster (task ids are "
+                    "not known before they run).", f"AwsSolutions-IAM5[Resource::{finding_resource(stack, tasks)}]")
+
+    def _check_given_queue(self, queue: sqs.IQueue) -> None:
+        if isinstance(queue, sqs.Queue):
+            cfn_queue = queue.node.default_child
+            visibility = getattr(cfn_queue, "visibility_timeout", None)
+            rules.check_job_timeout(self, self.job_timeout, queue.node.path,
+                                    30 if visibility is None else int(visibility))

@@ -1,0 +1,98 @@
+"""FargateScheduledTask: run a container on a schedule, and say so when a run fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, Stack, TimeZone, aws_events, aws_events_targets
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from constructs import Construct
+
+from ..defaults import EventDefaults
+from ..nag import acknowledge
+from ..queues import dead_letter_queue
+from ..rules import events as event_rules
+from .base import FargateBase
+
+
+class FargateScheduledTask(FargateBase):
+    """Run one task on `schedule` (rate/cron/at, in `timezone`) through EventBridge Scheduler.
+
+    Scheduler retries a RunTask that fails (capacity, throttling) for up to a day, then sends it to an
+    encrypted DLQ. A task that fails to start or exits non-zero is caught by an EventBridge rule on ECS task
+    state changes (recorded in the `failed_runs` queue; add your own targets to `failure_rule`) and raises
+    `failure_alarm`.
+    """
+
+    event_defaults = EventDefaults()
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        schedule: str,
+        timezone: str | None = None,
+        retry_attempts: int | None = None,
+        max_event_age: Duration | None = None,
+        **props: Any,
+    ) -> None:
+        super().__init__(scope, id, **props)
+        event_rules.check_schedule_expression(self, schedule)
+        if timezone is not None:
+            event_rules.check_timezone(self, timezone)
+        d = self.event_defaults
+        retry_attempts = retry_attempts if retry_attempts is not None else d.retry_attempts
+        max_event_age = max_event_age or d.max_event_age
+        event_rules.check_retry_policy(self, retry_attempts, max_event_age)
+        self.dead_letter_queue = dead_letter_queue(
+            self, "ScheduleDeadLetters", retention=d.dead_letter_retention,
+            reason="DLQ of the schedule: RunTask calls that exhausted their retries.")
+        role = iam.Role(self, "ScheduleRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+        self.schedule = scheduler.Schedule(
+            self, "Schedule",
+            schedule=scheduler.ScheduleExpression.expression(schedule, TimeZone.of(timezone) if timezone else None),
+            target=scheduler_targets.EcsRunFargateTask(
+                self.cluster, task_definition=self.task_definition, vpc_subnets=self.vpc_subnets,
+                assign_public_ip=False, dead_letter_queue=self.dead_letter_queue,
+                retry_attempts=retry_attempts, max_event_age=max_event_age, role=role,
+            ),
+            description=f"{schedule} -> {self.node.path}",
+        )
+        self.failure_rule, self.failure_alarm = self.make_failure_alerting()
+
+    def make_failure_alerting(self) -> tuple[aws_events.Rule, cloudwatch.Alarm]:
+        """A rule on STOPPED tasks of this task definition that did not exit 0, and an alarm on its matches."""
+        stack = Stack.of(self)
+        family = stack.format_arn(service="ecs", resource="task-definition",
+                                  resource_name=f"{self.task_definition.family}:")
+        self.failed_runs = dead_letter_queue(
+            self, "FailedRuns", retention=self.event_defaults.dead_letter_retention,
+            reason="Records of failed scheduled runs (ECS task state changes): read by people and tools.")
+        rule = aws_events.Rule(
+            self, "FailedRunRule",
+            description=f"Runs of {self.node.path} that failed to start or exited non-zero",
+            event_pattern=aws_events.EventPattern(
+                source=["aws.ecs"], detail_type=["ECS Task State Change"],
+                detail={"lastStatus": ["STOPPED"], "clusterArn": [self.cluster.cluster_arn],
+                        "taskDefinitionArn": [{"prefix": family}],
+                        "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}},
+                                {"stopCode": ["TaskFailedToStart"]}]}),
+            targets=[aws_events_targets.SqsQueue(self.failed_runs, dead_letter_queue=self.dead_letter_queue)],
+        )
+        alarm = cloudwatch.Alarm(
+            self, "FailedRunAlarm",
+            alarm_description=f"A scheduled run of {self.node.path} failed to start or exited non-zero",
+            metric=cloudwatch.Metric(namespace="AWS/Events", metric_name="MatchedEvents", statistic="Sum",
+                                     period=Duration.minutes(5), dimensions_map={"RuleName": rule.rule_name}),
+            threshold=1, evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        acknowledge(self, "RunTask needs iam:PassRole on the task's roles and ecs:RunTask on the task "
+                    "definition family (revision '*'); aws-cdk-lib's EcsRunFargateTask scopes both to this task.",
+                    "AwsSolutions-IAM5[Resource::*]")
+        return rule, alarm

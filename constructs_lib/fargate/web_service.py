@@ -1,0 +1,64 @@
+"""FargateWebService: a long-lived HTTP service behind an Application Load Balancer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from constructs import Construct
+
+from ..buckets import secure_bucket
+from ..defaults import BucketDefaults
+from ..nag import acknowledge
+from .base import FargateBase
+
+
+class FargateWebService(FargateBase):
+    """`desired_count` tasks (2) behind an ALB: health checks on `health_check_path`, ALB access logs in an
+    encrypted bucket, and rolling deploys with a circuit breaker that rolls back a deploy whose tasks do
+    not become healthy. HTTPS with redirect when a `certificate` is given, else HTTP on port 80.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        container_port: int | None = None,
+        desired_count: int | None = None,
+        health_check_path: str = "/health",
+        certificate: acm.ICertificate | None = None,
+        public: bool = True,
+        **props: Any,
+    ) -> None:
+        self.container_port = container_port or self.defaults.container_port
+        super().__init__(scope, id, port=self.container_port, **props)
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self, "LoadBalancer", vpc=self.cluster.vpc, internet_facing=public, drop_invalid_header_fields=True)
+        self.access_logs = secure_bucket(self, "AccessLogs", defaults=BucketDefaults())
+        self.load_balancer.log_access_logs(self.access_logs, prefix="alb")
+        self.service = ecs.FargateService(
+            self, "Service", cluster=self.cluster, task_definition=self.task_definition,
+            desired_count=desired_count if desired_count is not None else self.defaults.desired_count,
+            assign_public_ip=False, vpc_subnets=self.vpc_subnets,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            min_healthy_percent=100, max_healthy_percent=200, health_check_grace_period=Duration.seconds(60),
+        )
+        if certificate is not None:
+            listener = self.load_balancer.add_listener("Https", port=443, certificates=[certificate],
+                                                       ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS)
+            self.load_balancer.add_redirect()
+        else:
+            listener = self.load_balancer.add_listener("Http", port=80)
+        self.listener = listener
+        listener.add_targets("Service", port=self.container_port, protocol=elbv2.ApplicationProtocol.HTTP,
+                             targets=[self.service],
+                             health_check=elbv2.HealthCheck(path=health_check_path, healthy_threshold_count=2,
+                                                            interval=Duration.seconds(15)))
+        if public:
+            acknowledge(self.load_balancer, "An internet-facing load balancer accepts traffic from anywhere by "
+                        "design; the tasks accept traffic only from it.", "AwsSolutions-EC23")
+        self.url = f"{'https' if certificate else 'http'}://{self.load_balancer.load_balancer_dns_name}"

@@ -1,0 +1,1 @@
+../../constructs_lib/fargate/task_protection.py
