@@ -50,7 +50,7 @@ lint: setup
 	$(PY) -m ruff check .
 
 deploy-local: setup
-	$(PY) -m tests.e2e.local_deploy
+	$(PY) -m example.local_deploy
 
 bench: setup
 	$(PY) bench/run.py

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .ministack import MiniStackUnavailable, local_aws, reset
+from example.ministack import MiniStackUnavailable, local_aws, reset
 
 
 @pytest.fixture(scope="session")

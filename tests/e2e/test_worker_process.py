@@ -12,7 +12,7 @@ import time
 import boto3
 import pytest
 
-from .ministack import ROOT
+from example.ministack import ROOT
 
 pytestmark = pytest.mark.e2e
 WORKER = ROOT / "example" / "worker" / "worker.py"

@@ -2,6 +2,7 @@
 
 MiniStack runs from its own virtualenv (.venv-ministack: only ministack and boto3) because it pins botocore
 and runs the Lambda handlers on its own interpreter. `make test` and `make deploy-local` create it.
+MiniStack takes a 12-digit access key id as the account.
 Set AWS_ENDPOINT_URL to use another endpoint (LocalStack, or nothing for real AWS): then no server starts.
 """
 
@@ -17,10 +18,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MINISTACK_BIN = ROOT / ".venv-ministack" / "bin" / "ministack"
 TEST_ENV = {
-    "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "123456789012", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1", "CDK_DEFAULT_ACCOUNT": "123456789012", "CDK_DEFAULT_REGION": "us-east-1",
 }
 

@@ -1,0 +1,215 @@
+"""Deploy the example app's Lambda stack to a local AWS, fire one event per trigger, show what each handler
+did, and tear everything down, even when a step fails.
+
+    make deploy-local                                   # MiniStack on a free 127.0.0.1 port
+    AWS_ENDPOINT_URL=http://localhost:4566 make deploy-local   # LocalStack (or any endpoint) instead
+    AWS_ENDPOINT_URL= AWS_PROFILE=dev make deploy-local         # unset endpoint + credentials: real AWS
+
+The deploy target is chosen by AWS_ENDPOINT_URL alone. The Workers (Fargate) stack is synth-only locally:
+MiniStack runs no containers; its worker is tested as a process (tests/e2e/test_worker_process.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+
+from .ministack import ROOT, local_aws
+
+STACK = "ServerlessApp"
+_started = time.monotonic()
+
+
+def say(message: str) -> None:
+    print(f"[{time.monotonic() - _started:5.1f}s] {message}", flush=True)
+
+
+@dataclass
+class Step:
+    name: str
+    ok: bool
+    detail: str
+
+
+class LocalApp:
+    """The deployed example app, addressed through its stack outputs."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.endpoint = env.get("AWS_ENDPOINT_URL") or None
+        self.session = boto3.Session(aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
+                                     aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
+                                     region_name=env["AWS_REGION"])
+        self.outputs: dict[str, str] = {}
+
+    def client(self, name: str) -> Any:
+        return self.session.client(name, endpoint_url=self.endpoint)
+
+    # --- the CDK CLI ----------------------------------------------------------------------------------------
+
+    def cdk(self, *args: str) -> None:
+        command = ["cdk", *args, "--no-notices", "-c", "local=true"]
+        result = subprocess.run(command, cwd=ROOT, env={**os.environ, **self.env, "CDK_DISABLE_VERSION_CHECK": "1"},
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+    def deploy(self) -> None:
+        account, region = self.env["CDK_DEFAULT_ACCOUNT"], self.env["AWS_REGION"]
+        say(f"cdk bootstrap aws://{account}/{region}")
+        self.cdk("bootstrap", f"aws://{account}/{region}")
+        say(f"cdk deploy {STACK}")
+        self.cdk("deploy", STACK, "--require-approval", "never")
+        stack = self.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        say(f"deployed: {len(self.outputs)} outputs")
+
+    def destroy(self) -> None:
+        say(f"cdk destroy {STACK}")
+        self.cdk("destroy", STACK, "--force")
+
+    # --- reading effects --------------------------------------------------------------------------------
+
+    def data_keys(self, prefix: str) -> list[str]:
+        listing = self.client("s3").list_objects_v2(Bucket=self.outputs["DataBucket"], Prefix=prefix)
+        return [o["Key"] for o in listing.get("Contents", [])]
+
+    def data_object(self, key: str) -> dict[str, Any]:
+        body = self.client("s3").get_object(Bucket=self.outputs["DataBucket"], Key=key)["Body"].read()
+        return json.loads(body)
+
+    def queue_depth(self, url: str) -> int:
+        name = "ApproximateNumberOfMessages"
+        return int(self.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=[name])["Attributes"][name])
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        """Call the HTTP API, SigV4-signed (the job routes are IAM-authorized)."""
+        api_id = next(v for k, v in self.outputs.items() if k.startswith("ApiApiId"))
+        base = (f"{self.endpoint}/_aws/execute-api/{api_id}/$default" if self.endpoint
+                else next(v for k, v in self.outputs.items() if k.startswith("ApiApiUrl")).rstrip("/"))
+        data = json.dumps(body).encode() if body is not None else None
+        request = AWSRequest(method=method, url=base + path, data=data,
+                             headers={"content-type": "application/json"} if data else {})
+        SigV4Auth(self.session.get_credentials(), "execute-api", self.env["AWS_REGION"]).add_auth(request)
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + path, data=data, method=method,
+                                                               headers=dict(request.headers)), timeout=30) as r:
+                return r.status, json.loads(r.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+
+def wait_until(check: Callable[[], Any], timeout_s: float, interval_s: float = 0.5) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval_s)
+
+
+# --- one step per trigger ----------------------------------------------------------------------------------
+
+def s3_upload_flows_through(app: LocalApp) -> Step:
+    """S3 -> CheckUpload -> SQS -> ProcessJob -> EventBridge -> JobEvents: one upload exercises four triggers."""
+    app.client("s3").put_object(Bucket=app.outputs["UploadsBucket"], Key="uploads/photo.jpg", Body=b"\xff\xd8jpeg")
+    key = "events/job-finished/uploads-photo.jpg.json"
+    found = wait_until(lambda: key in app.data_keys("events/"), 60)
+    checks = app.data_keys("checks/")
+    return Step("S3 upload -> check -> job queue -> process -> event rule", bool(found),
+                f"checks: {checks}; result: {app.data_keys('results/')}; audit: {key if found else 'missing'}")
+
+
+def queue_partial_batch_failure(app: LocalApp) -> Step:
+    """Three jobs in one batch, one failing: two results, the failing one alone retried, then in the DLQ."""
+    mapping = app.outputs["JobsEventSourceMappingId"]
+    lambda_ = app.client("lambda")
+    lambda_.update_event_source_mapping(UUID=mapping, Enabled=False)  # so the three arrive as one batch
+    for job in ({"job_id": "batch-ok-1"}, {"job_id": "batch-bad", "fail": True}, {"job_id": "batch-ok-2"}):
+        app.client("sqs").send_message(QueueUrl=app.outputs["JobsQueueUrl"], MessageBody=json.dumps(job))
+    lambda_.update_event_source_mapping(UUID=mapping, Enabled=True)
+    expected = {"results/batch-ok-1.json", "results/batch-ok-2.json"}
+    done = wait_until(lambda: expected <= set(app.data_keys("results/")), 60)
+    dead = wait_until(lambda: app.queue_depth(app.outputs["JobsDeadLetterQueueUrl"]) == 1, 90)
+    failed_body = ""
+    if dead:
+        message = app.client("sqs").receive_message(QueueUrl=app.outputs["JobsDeadLetterQueueUrl"])["Messages"][0]
+        failed_body = message["Body"]
+    ok = bool(done) and bool(dead) and "batch-bad" in failed_body
+    return Step("SQS batch with one failing message", ok,
+                f"processed batch-ok-1 and batch-ok-2: {bool(done)}; dead-lettered: {failed_body or 'nothing'}")
+
+
+def api_routes(app: LocalApp) -> Step:
+    health = app.api("GET", "/health")
+    submitted = app.api("POST", "/jobs", {"job_id": "from-api"})
+    status = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(app.api("GET", "/jobs/from-api")), 60)
+    missing = app.api("GET", "/jobs/no-such-job")
+    ok = health[0] == 200 and submitted[0] == 202 and bool(status) and missing[0] == 404
+    return Step("HTTP API routes", ok, f"GET /health {health[0]}; POST /jobs {submitted[0]}; GET /jobs/from-api "
+                f"{status[0] if status else 'timeout'} {status[1].get('status') if status else ''}; "
+                f"GET /jobs/no-such-job {missing[0]}")
+
+
+def schedule_writes_report(app: LocalApp) -> Step:
+    day = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    key = f"reports/{day}.json"
+    found = wait_until(lambda: key in app.data_keys("reports/"), 150, interval_s=2)
+    detail = f"{key}: {app.data_object(key)['jobs_finished']} jobs finished" if found else f"{key} not written"
+    return Step("Scheduler rate(1 minute) -> NightlyReport", bool(found), detail)
+
+
+STEPS: list[Callable[[LocalApp], Step]] = [s3_upload_flows_through, queue_partial_batch_failure, api_routes,
+                                           schedule_writes_report]
+
+
+@contextlib.contextmanager
+def deployed(env: dict[str, str]) -> Iterator[LocalApp]:
+    """The example app deployed to `env`'s AWS; destroyed on exit, whatever happened."""
+    app = LocalApp(env)
+    try:
+        app.deploy()
+        yield app
+    finally:
+        try:
+            app.destroy()
+        except RuntimeError as error:
+            say(f"destroy failed: {error}")
+
+
+def main() -> int:
+    say("starting a local AWS" if not os.environ.get("AWS_ENDPOINT_URL") else
+        f"using AWS_ENDPOINT_URL={os.environ['AWS_ENDPOINT_URL']}")
+    results: list[Step] = []
+    with local_aws() as env, deployed(env) as app:
+        for step in STEPS:
+            say(f"{step.__name__} ...")
+            try:
+                result = step(app)
+            except Exception as error:  # noqa: BLE001 - report it, then tear down
+                result = Step(step.__name__, False, repr(error))
+            results.append(result)
+            say(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.detail}")
+    say("local AWS stopped")
+    failed = [r for r in results if not r.ok]
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed or len(results) < len(STEPS) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
