@@ -16,6 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from .defaults import ApiDefaults
+from .guard import guard
 from .nag import acknowledge
 from .rules import api as rules
 
@@ -97,6 +98,7 @@ class ServerlessApi(Construct):
         api_name: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        guard(self)
         d = self.defaults
         self.kind = kind or d.kind
         self.authorization = authorization or ApiAuthorization.iam()

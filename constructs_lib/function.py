@@ -16,6 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .defaults import FunctionDefaults
+from .guard import guard
 from .nag import XRAY_REASON, acknowledge
 from .queues import dead_letter_queue
 from .rules import function as rules
@@ -54,6 +55,7 @@ class ServerlessFunction(Construct):
         triggers: Iterable[Trigger] = (),
     ) -> None:
         super().__init__(scope, id)
+        guard(self)
         d = self.defaults
         self.source_dir = self.resolve_source(source)
         self.handler = handler or d.handler

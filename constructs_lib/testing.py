@@ -111,7 +111,7 @@ def synth(stack: cdk.Stack, *, lint: bool = True) -> SynthResult:
             raise ComplianceError("cfn-lint findings:\n" + "\n".join(findings))
     warnings = [
         f"{m.id}: {m.entry.data}" for m in artifact.messages if m.level == cxapi.SynthesisMessageLevel.WARNING
-    ]
+    ] + _policy_warnings(Path(app.outdir) / "policy-validation-report.json")
     return SynthResult(template=normalize(template), warnings=warnings)
 
 
@@ -130,6 +130,16 @@ def cfn_lint(template: dict[str, Any], *, regions: tuple[str, ...] = ("us-east-1
         for m in matches
         if m.rule.id not in CFN_LINT_IGNORED and not m.rule.id.startswith("I")
     ]
+
+
+def _policy_warnings(path: Path) -> list[str]:
+    """Warnings of the policy validation plugins (the library's guard among them): 'plugin::rule: text'."""
+    if not path.exists():
+        return []
+    report = json.loads(path.read_text())
+    return [f"{plugin['summary']['pluginName']}::{violation['ruleName']}: {violation['description']}"
+            for plugin in report.get("pluginReports", []) for violation in plugin.get("violations", [])
+            if violation.get("severity") == "warning"]
 
 
 def _policy_report(path: Path) -> str:

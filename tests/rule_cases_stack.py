@@ -1,0 +1,159 @@
+"""Rule cases for the whole-stack guard (constructs_lib.guard): each rule fails on a stack built to break it,
+including resources added by hand with plain aws-cdk-lib beside ours."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import CfnOutput, CfnParameter, CfnWaitConditionHandle, Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
+
+from constructs_lib import ServerlessFunction
+from constructs_lib.testing import ComplianceError, new_stack, synth
+
+from .rulecases import case
+
+
+def guarded_stack(nag: bool = False):  # type: ignore[no-untyped-def]
+    """A stack holding one of our functions (which plugs the guard in) and whatever the case adds."""
+    stack = new_stack(nag=nag)
+    function = ServerlessFunction(stack, "Fn", source="job_events")
+    return stack, function
+
+
+def assert_guard_error(stack, rule_id: str, *fragments: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ComplianceError) as info:
+        synth(stack, lint=False)
+    text = str(info.value)
+    assert f"{rule_id} at " in text, text
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in {text}"
+
+
+def guard_warnings(stack, rule_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [w for w in synth(stack, lint=False).warnings if f"ConstructsLib::{rule_id}:" in w]
+
+
+def handles(stack, count: int) -> None:  # type: ignore[no-untyped-def]
+    for index in range(count):
+        CfnWaitConditionHandle(stack, f"Handle{index}")
+
+
+@case("STACK_RESOURCES")
+def _() -> None:
+    # aws-cdk-lib stops at 500 itself unless a team lifts its check (context stackResourceLimit 0, as teams with
+    # generated stacks do); the guard still catches it then.
+    stack = new_stack(nag=False, context={"@aws-cdk/core:stackResourceLimit": 0})
+    ServerlessFunction(stack, "Fn", source="job_events")
+    handles(stack, 500)
+    assert_guard_error(stack, "STACK_RESOURCES", "the stack has 508 resources", "500 resources per stack",
+                       "split it")
+
+
+@case("STACK_RESOURCES_NEAR_LIMIT")
+def _() -> None:
+    stack, _ = guarded_stack()
+    handles(stack, 450)
+    (warning,) = guard_warnings(stack, "STACK_RESOURCES_NEAR_LIMIT")
+    assert "the stack has 458 resources" in warning and "warn from 400 of 500" in warning
+    stack, _ = guarded_stack()
+    handles(stack, 391)  # 399 resources: no warning yet
+    assert guard_warnings(stack, "STACK_RESOURCES_NEAR_LIMIT") == []
+
+
+@case("STACK_OUTPUTS")
+def _() -> None:
+    stack, _ = guarded_stack()
+    for index in range(201):
+        CfnOutput(stack, f"Out{index}", value=str(index))
+    assert_guard_error(stack, "STACK_OUTPUTS", "the stack has 201 outputs")
+
+
+@case("STACK_PARAMETERS")
+def _() -> None:
+    stack, _ = guarded_stack()
+    for index in range(201):
+        CfnParameter(stack, f"Param{index}", default="x")
+    assert_guard_error(stack, "STACK_PARAMETERS", "the stack has 202 parameters")
+
+
+@case("STACK_TEMPLATE_SIZE")
+def _() -> None:
+    stack, _ = guarded_stack()
+    for index in range(130):
+        CfnWaitConditionHandle(stack, f"Big{index}").add_metadata("notes", "x" * 8_000)
+    assert_guard_error(stack, "STACK_TEMPLATE_SIZE", "the template is 1,0")
+
+
+@case("FN_RESOURCE_POLICY_SIZE")
+def _() -> None:
+    stack, function = guarded_stack()
+    for index in range(80):  # e.g. one permission per REST method, the pattern ApiTrigger avoids
+        function.function.add_permission(f"Invoke{index}", principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                                         source_arn=f"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/*/GET/items{index}")
+    assert_guard_error(stack, "FN_RESOURCE_POLICY_SIZE", "gets 80 invoke permissions", "20,480 bytes per function")
+    stack, function = guarded_stack()
+    for index in range(40):  # well under the limit: no finding
+        function.function.add_permission(f"Invoke{index}", principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                                         source_arn=f"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/*/GET/items{index}")
+    synth(stack, lint=False)
+
+
+@case("IAM_INLINE_POLICY_SIZE")
+def _() -> None:
+    stack, function = guarded_stack()
+    for index in range(100):  # distinct actions per resource, so CDK cannot merge the statements
+        function.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=[f"s3:GetObject{'Version' * (index % 2)}", f"sqs:SendMessage{'Batch' * (index % 3)}"],
+            resources=[f"arn:aws:s3:::bucket-number-{index}/reports/2026/*.json"],
+            conditions={"StringEquals": {"aws:ResourceTag/team": f"team-{index}"}}))
+    assert_guard_error(stack, "IAM_INLINE_POLICY_SIZE", "characters of inline policy", "10,240 characters")
+
+
+@case("IAM_MANAGED_POLICY_SIZE")
+def _() -> None:
+    stack, _ = guarded_stack()
+    objects = [f"arn:aws:s3:::bucket-{i}/very/long/prefix/for/objects/*" for i in range(150)]
+    iam.ManagedPolicy(stack, "Big", statements=[iam.PolicyStatement(actions=["s3:GetObject"], resources=objects)])
+    assert_guard_error(stack, "IAM_MANAGED_POLICY_SIZE", "characters", "6,144 characters")
+
+
+@case("IAM_MANAGED_POLICIES_PER_ROLE")
+def _() -> None:
+    stack, _ = guarded_stack()
+    role = iam.Role(stack, "Ops", assumed_by=iam.AccountRootPrincipal())
+    for index in range(11):
+        iam.ManagedPolicy(stack, f"Policy{index}", roles=[role], statements=[
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[f"arn:aws:s3:::bucket-{index}"])])
+    (warning,) = guard_warnings(stack, "IAM_MANAGED_POLICIES_PER_ROLE")
+    assert "has 11 managed policies attached" in warning
+
+
+@case("FIFO_DESTINATION")
+def _() -> None:
+    stack, _ = guarded_stack()
+    bucket = s3.Bucket(stack, "Bucket")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(stack, "Jobs", fifo=True)))
+    assert_guard_error(stack, "FIFO_DESTINATION", "is a FIFO queue used as an S3 event notification")
+
+
+@case("MANAGED_KEY_DESTINATION")
+def _() -> None:
+    stack, _ = guarded_stack()
+    queue = sqs.Queue(stack, "Jobs", encryption=sqs.QueueEncryption.KMS_MANAGED)
+    s3.Bucket(stack, "Bucket").add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(queue))
+    assert_guard_error(stack, "MANAGED_KEY_DESTINATION", "is encrypted with alias/aws/sqs and used as an S3 event")
+
+
+@case("SQS_ESM_VISIBILITY")
+def _() -> None:
+    stack, function = guarded_stack()
+    plain = lambda_.Function(stack, "Plain", runtime=lambda_.Runtime.PYTHON_3_14,
+                             handler="lambda_function.lambda_handler",
+                             code=lambda_.Code.from_asset("lambda_src/job_events"), timeout=Duration.seconds(60))
+    plain.add_event_source(sources.SqsEventSource(sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(20))))
+    assert_guard_error(stack, "SQS_ESM_VISIBILITY", "has visibility timeout 20 s, below", "timeout 60 s")

@@ -13,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ..defaults import FargateDefaults
+from ..guard import guard
 from ..nag import acknowledge
 from ..rules import fargate as rules
 
@@ -53,6 +54,7 @@ class FargateBase(Construct):
         port: int | None = None,
     ) -> None:
         super().__init__(scope, id)
+        guard(self)
         d = self.defaults
         self.cpu = cpu or d.cpu
         self.memory_mib = memory_mib or d.memory_mib
