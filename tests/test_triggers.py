@@ -61,6 +61,13 @@ def test_s3_trigger_with_created_bucket(snapshot):
     assert trigger.bucket.node.path == "Test/Fn/Bucket" and trigger.function is fn
 
 
+def test_s3_trigger_without_filters_covers_the_whole_bucket():
+    stack = new_stack()
+    function(stack, triggers=[S3Trigger()])
+    synth(stack).assertions.has_resource_properties("Custom::S3BucketNotifications", {"NotificationConfiguration": {
+        "LambdaFunctionConfigurations": [{"Events": ["s3:ObjectCreated:*"], "LambdaFunctionArn": Match.any_value()}]}})
+
+
 def test_s3_trigger_on_imported_bucket_goes_through_eventbridge():
     stack = new_stack()
     bucket = s3.Bucket.from_bucket_name(stack, "Theirs", "their-bucket")

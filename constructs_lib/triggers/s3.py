@@ -98,10 +98,13 @@ class S3Trigger(Trigger):
             name = rules.event_name(event)
             rules.check_filter_overlap(function, bucket.node.path, name, self.key_filter, registry.entries)
             registry.entries.append((name, function.node.path, self.key_filter))
-        key_filter = s3.NotificationKeyFilter(prefix=self.key_filter.prefix or None,
-                                              suffix=self.key_filter.suffix or None)
+        # aws-cdk-lib refuses an empty NotificationKeyFilter: pass one only when there is something to filter.
+        filters = []
+        if self.key_filter != rules.KeyFilter():
+            filters.append(s3.NotificationKeyFilter(prefix=self.key_filter.prefix or None,
+                                                    suffix=self.key_filter.suffix or None))
         for event in self.events:
-            bucket.add_event_notification(event, s3n.LambdaDestination(function.function), key_filter)
+            bucket.add_event_notification(event, s3n.LambdaDestination(function.function), *filters)
 
     def _bind_eventbridge(self, function: ServerlessFunction, bucket: s3.IBucket, owned: bool) -> None:
         if owned:
