@@ -1,0 +1,3 @@
+from . import rules_table
+
+print(rules_table())

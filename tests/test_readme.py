@@ -1,0 +1,29 @@
+"""The README is the front door: keep it true."""
+
+from __future__ import annotations
+
+import re
+
+import constructs_lib
+from constructs_lib.rules import RULES, rules_table
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_rule_table_is_the_registry():
+    table = README.split("<!-- rules:start -->\n", 1)[1].split("\n<!-- rules:end -->", 1)[0]
+    assert table == rules_table(), "regenerate the table: python -m constructs_lib.rules"
+    assert len(RULES) == table.count("\n| `")
+
+
+def test_every_public_construct_is_documented():
+    for name in constructs_lib.__all__:
+        assert f"`{name}" in README or f"### {name}" in README or f"**`{name}(" in README, name
+
+
+def test_every_make_command_in_the_readme_exists():
+    targets = set(re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.M))
+    for command in set(re.findall(r"make ([a-z-]+)", README)):
+        assert command in targets, command
