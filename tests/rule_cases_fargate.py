@@ -70,6 +70,17 @@ def _() -> None:
     assert_error("FARGATE_SCALING", lambda: worker(min_tasks=5, max_tasks=2), "min_tasks=5, max_tasks=2")
 
 
+@case("FARGATE_SCALING_TARGET")
+def _() -> None:
+    assert_error("FARGATE_SCALING_TARGET", lambda: worker(acceptable_latency=Duration.minutes(10)),
+                 "needs both acceptable_latency and average_job_duration")
+    assert_error("FARGATE_SCALING_TARGET", lambda: worker(acceptable_latency=Duration.minutes(1),
+                                                          average_job_duration=Duration.minutes(5)),
+                 "acceptable_latency=60 s is shorter than one job (300 s)")
+    assert worker(acceptable_latency=Duration.minutes(30), average_job_duration=Duration.minutes(4)
+                  ).messages_per_task == 7
+
+
 @case("FARGATE_JOB_TIMEOUT")
 def _() -> None:
     assert_error("FARGATE_JOB_TIMEOUT", lambda: worker(job_timeout=Duration.hours(13)),

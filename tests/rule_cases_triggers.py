@@ -104,6 +104,13 @@ def _() -> None:
     assert_error("SQS_MAX_CONCURRENCY", lambda: QueueTrigger(max_concurrency=1), "max_concurrency=1 is outside 2..1000")
 
 
+@case("SQS_FILTER")
+def _() -> None:
+    assert_error("SQS_FILTER", lambda: QueueTrigger(filters=[{"body": {"kind": "thumbnail"}}]),
+                 "has the bare value 'thumbnail' at body.kind: leaves must be lists")
+    assert_error("SQS_FILTER", lambda: QueueTrigger(filters=[{}]), "filter {} is not a non-empty dict")
+
+
 @case("SQS_VISIBILITY_TIMEOUT")
 def _() -> None:
     stack = new_stack()

@@ -140,6 +140,13 @@ def test_queue_trigger_creates_queue_with_dlq_and_partial_batch_failures(snapsho
     assert trigger.queue is not None and trigger.dead_letter_queue is not None
 
 
+def test_queue_trigger_filters_reach_the_event_source_mapping():
+    stack = new_stack()
+    function(stack, triggers=[QueueTrigger(filters=[{"body": {"kind": ["thumbnail"]}}])])
+    synth(stack).assertions.has_resource_properties("AWS::Lambda::EventSourceMapping", {
+        "FilterCriteria": {"Filters": [{"Pattern": '{"body":{"kind":["thumbnail"]}}'}]}})
+
+
 def test_queue_trigger_fifo_gets_a_fifo_dlq():
     stack = new_stack()
     function(stack, triggers=[QueueTrigger(fifo=True, batch_size=10)])

@@ -22,7 +22,8 @@ from .base import FargateBase
 class FargateQueueWorker(FargateBase):
     """Fargate tasks that drain `queue` (created with a DLQ when not given), scaled on backlog per task.
 
-    Scaling: target tracking keeps visible messages / running tasks near `messages_per_task`; a step policy
+    Scaling: target tracking keeps visible messages / running tasks near `messages_per_task` (or, stated as
+    latency, `acceptable_latency / average_job_duration`); a step policy
     starts the first task when messages arrive at zero tasks (target tracking cannot scale from zero); idle,
     it scales in to `min_tasks` (default 0). No CPU policy: a queue worker's CPU says nothing about backlog.
     A task holding a message protects itself from scale-in (ECS task scale-in protection; the helper is
@@ -41,6 +42,8 @@ class FargateQueueWorker(FargateBase):
         min_tasks: int | None = None,
         max_tasks: int | None = None,
         messages_per_task: int | None = None,
+        acceptable_latency: Duration | None = None,
+        average_job_duration: Duration | None = None,
         job_timeout: Duration | None = None,
         max_receive_count: int | None = None,
         **props: Any,
@@ -49,10 +52,15 @@ class FargateQueueWorker(FargateBase):
         self.min_tasks = min_tasks if min_tasks is not None else d.min_tasks
         self.max_tasks = max_tasks if max_tasks is not None else d.max_tasks
         self.messages_per_task = messages_per_task or d.messages_per_task
+        latency_target = (acceptable_latency, average_job_duration)
         self.job_timeout = job_timeout or d.job_timeout
         environment = {**(props.pop("environment", None) or {}),
                        "JOB_TIMEOUT_SECONDS": str(int(self.job_timeout.to_seconds()))}
         super().__init__(scope, id, environment=environment, **props)
+        if any(latency_target):
+            # AWS's backlog-per-task target: how many messages one task clears within the acceptable latency.
+            self.messages_per_task = rules.messages_per_task_for(self, acceptable_latency, average_job_duration,
+                                                                 messages_per_task)
         rules.check_task_counts(self, self.min_tasks, self.max_tasks, self.messages_per_task)
         rules.check_job_timeout(self, self.job_timeout)
         if queue is None:

@@ -33,18 +33,18 @@ def check_event_pattern(construct: IConstruct | str, pattern: Any) -> None:
     if unknown:
         fail(construct, "EVENT_PATTERN", f"event_pattern has unknown top-level field(s) {', '.join(unknown)}",
              f"use only {', '.join(sorted(PATTERN_FIELDS))}; event data goes under 'detail'.")
-    problem = _pattern_problem(pattern, "")
+    problem = pattern_problem(pattern, "")
     if problem:
         fail(construct, "EVENT_PATTERN", f"event_pattern {problem}", fix)
     check_event_pattern_size(construct, pattern)
 
 
-def _pattern_problem(node: Any, where: str) -> str:
+def pattern_problem(node: Any, where: str) -> str:
     if isinstance(node, dict):
         if not node:
             return f"has an empty object at {where or 'the top'}"
         for key, value in node.items():
-            problem = _pattern_problem(value, f"{where}.{key}" if where else key)
+            problem = pattern_problem(value, f"{where}.{key}" if where else key)
             if problem:
                 return problem
         return ""

@@ -81,6 +81,23 @@ def check_task_counts(construct: IConstruct, min_tasks: int, max_tasks: int, mes
              "use 0 <= min_tasks <= max_tasks, max_tasks >= 1 and messages_per_task >= 1.")
 
 
+@rule("FARGATE_SCALING_TARGET", "backlog target stated once",
+      limit="either messages_per_task, or acceptable_latency with average_job_duration (latency >= duration)",
+      source="https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html")
+def messages_per_task_for(construct: IConstruct, latency: Duration | None, duration: Duration | None,
+                          messages_per_task: int | None) -> int:
+    if messages_per_task is not None or latency is None or duration is None:
+        fail(construct, "FARGATE_SCALING_TARGET",
+             "the scaling target needs both acceptable_latency and average_job_duration, and not messages_per_task",
+             "pass messages_per_task=N, or acceptable_latency=... with average_job_duration=....")
+    per_task = int(latency.to_seconds() // max(duration.to_seconds(), 1))
+    if per_task < 1:
+        fail(construct, "FARGATE_SCALING_TARGET",
+             f"acceptable_latency={latency.to_seconds()} s is shorter than one job ({duration.to_seconds()} s)",
+             "accept a latency of at least one job's duration, or make jobs shorter.")
+    return per_task
+
+
 @rule("FARGATE_JOB_TIMEOUT", "queue visibility covers a job",
       limit=f"a message must stay invisible for the whole job, at most {L.SQS_VISIBILITY_TIMEOUT_MAX_S:,} s "
             "(SQS's maximum visibility timeout)", source=L.SQS_QUOTAS_URL)

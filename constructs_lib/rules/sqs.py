@@ -54,6 +54,20 @@ def check_max_concurrency(construct: IConstruct | str, max_concurrency: int) -> 
              "use 2..1000, or reserved_concurrency on the function to cap it lower.")
 
 
+@rule("SQS_FILTER", "event filter patterns", limit="a non-empty object whose leaves are non-empty lists of values "
+      "or matchers (the EventBridge pattern syntax)", source="https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html")
+def check_filter(construct: IConstruct | str, pattern: object) -> None:
+    from .events import pattern_problem
+
+    if not isinstance(pattern, dict) or not pattern:
+        problem = "is not a non-empty dict"
+    else:
+        problem = pattern_problem(pattern, "")
+    if problem:
+        fail(construct, "SQS_FILTER", f"filter {pattern!r} {problem}",
+             "write filters like {'body': {'kind': ['thumbnail']}} (leaves are lists).")
+
+
 @rule("SQS_VISIBILITY_TIMEOUT", "queue visibility timeout covers the function timeout",
       limit="AWS refuses the event source mapping when the visibility timeout is below the function timeout",
       source=L.SQS_ESM_URL)

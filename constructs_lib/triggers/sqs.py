@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from aws_cdk import Duration, Names
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 
@@ -57,6 +58,8 @@ class QueueTrigger(Trigger):
         rules.check_batch_needs_window(where, self.batch_size, max_batching_window)
         if max_concurrency is not None:
             rules.check_max_concurrency(where, max_concurrency)
+        for pattern in self.filters or []:
+            rules.check_filter(where, pattern)
         self.dead_letter_queue: sqs.IQueue | None = queue.dead_letter_queue.queue if (
             isinstance(queue, sqs.Queue) and queue.dead_letter_queue) else None
         self.event_source: sources.SqsEventSource | None = None
@@ -82,7 +85,8 @@ class QueueTrigger(Trigger):
             batch_size=self.batch_size,
             max_batching_window=self.max_batching_window,
             max_concurrency=self.max_concurrency,
-            filters=self.filters,
+            # aws-cdk-lib wants {"pattern": "<json>"} per filter; a raw dict deploys as an empty pattern.
+            filters=[lambda_.FilterCriteria.filter(f) for f in self.filters] if self.filters else None,
             report_batch_item_failures=True,
             enabled=self.enabled,
         )
