@@ -74,3 +74,18 @@ def dead_letter_queue(scope: Construct, id: str, *, retention: Duration, reason:
     queue = secure_queue(scope, id, retention=retention)
     acknowledge(queue, reason, "AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
     return queue
+
+
+def known_dead_letter_queue(queue: sqs.IQueue) -> sqs.IQueue | None:
+    """The DLQ of a queue defined in this app (None when it has none, or when the queue is imported)."""
+    if isinstance(queue, sqs.Queue) and queue.dead_letter_queue is not None:
+        return queue.dead_letter_queue.queue
+    return None
+
+
+def known_visibility_timeout_s(queue: sqs.IQueue) -> int | None:
+    """The visibility timeout of a queue defined in this app (SQS's default 30 s if unset); None if imported."""
+    if not isinstance(queue, sqs.Queue):
+        return None
+    visibility = getattr(queue.node.default_child, "visibility_timeout", None)
+    return 30 if visibility is None else int(visibility)

@@ -26,7 +26,7 @@ from constructs_lib import (
 )
 from constructs_lib.buckets import secure_bucket
 from constructs_lib.defaults import BucketDefaults
-from constructs_lib.nag import acknowledge
+from constructs_lib.nag import acknowledge, finding_resource
 
 from .workers import WorkersStack
 
@@ -98,27 +98,22 @@ class ServerlessAppStack(cdk.Stack):
 
     def allow_put(self, function: ServerlessFunction, key_pattern: str) -> None:
         """PutObject under one prefix of the data bucket, and nothing else."""
-        function.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["s3:PutObject"], resources=[self.data.arn_for_objects(key_pattern)]))
-        self._acknowledge_prefix(function, f"Resource::<{self._data_id}.Arn>/{key_pattern}")
+        objects = self.data.arn_for_objects(key_pattern)
+        function.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
+        self._acknowledge_prefix(function, objects)
 
     def allow_read(self, function: ServerlessFunction, prefix: str) -> None:
         """GetObject and ListBucket under one prefix (ListBucket turns a missing key into 404, not 403)."""
-        function.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["s3:GetObject"], resources=[self.data.arn_for_objects(f"{prefix}*")]))
+        objects = self.data.arn_for_objects(f"{prefix}*")
+        function.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
         function.role.add_to_principal_policy(iam.PolicyStatement(
             actions=["s3:ListBucket"], resources=[self.data.bucket_arn],
             conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}}))
-        self._acknowledge_prefix(function, f"Resource::<{self._data_id}.Arn>/{prefix}*")
+        self._acknowledge_prefix(function, objects)
 
-    @property
-    def _data_id(self) -> str:
-        return self.get_logical_id(self.data.node.default_child)  # type: ignore[arg-type]
-
-    @staticmethod
-    def _acknowledge_prefix(function: ServerlessFunction, finding: str) -> None:
+    def _acknowledge_prefix(self, function: ServerlessFunction, objects: str) -> None:
         acknowledge(function.role, "Object access is scoped to one key prefix of the app's data bucket.",
-                    f"AwsSolutions-IAM5[{finding}]")
+                    f"AwsSolutions-IAM5[Resource::{finding_resource(self, objects)}]")
 
 
 def build_app(app: cdk.App) -> None:

@@ -14,7 +14,7 @@ from constructs import Construct
 
 from ..defaults import QueueDefaults
 from ..nag import acknowledge, finding_resource
-from ..queues import queue_with_dead_letter_queue
+from ..queues import known_dead_letter_queue, known_visibility_timeout_s, queue_with_dead_letter_queue
 from ..rules import fargate as rules
 from .base import FargateBase
 
@@ -69,9 +69,10 @@ class FargateQueueWorker(FargateBase):
                 visibility_timeout=self.job_timeout.plus(self.stop_timeout), max_receive_count=max_receive_count)
             self.dead_letter_queue: sqs.IQueue | None = dead_letters
         else:
-            self._check_given_queue(queue)
-            self.dead_letter_queue = queue.dead_letter_queue.queue if (
-                isinstance(queue, sqs.Queue) and queue.dead_letter_queue) else None
+            visibility_s = known_visibility_timeout_s(queue)
+            if visibility_s is not None:
+                rules.check_job_timeout(self, self.job_timeout, queue.node.path, visibility_s)
+            self.dead_letter_queue = known_dead_letter_queue(queue)
         self.queue: sqs.IQueue = queue
         self.container.add_environment("QUEUE_URL", queue.queue_url)
         queue.grant_consume_messages(self.task_role)
@@ -149,10 +150,3 @@ class FargateQueueWorker(FargateBase):
             actions=["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"], resources=[tasks]))
         acknowledge(self.task_role, "Task protection is granted on the tasks of this one cluster (task ids are "
                     "not known before they run).", f"AwsSolutions-IAM5[Resource::{finding_resource(stack, tasks)}]")
-
-    def _check_given_queue(self, queue: sqs.IQueue) -> None:
-        if isinstance(queue, sqs.Queue):
-            cfn_queue = queue.node.default_child
-            visibility = getattr(cfn_queue, "visibility_timeout", None)
-            rules.check_job_timeout(self, self.job_timeout, queue.node.path,
-                                    30 if visibility is None else int(visibility))

@@ -12,7 +12,7 @@ from aws_cdk import aws_sqs as sqs
 
 from ..defaults import QueueDefaults
 from ..nag import acknowledge
-from ..queues import queue_with_dead_letter_queue
+from ..queues import known_dead_letter_queue, known_visibility_timeout_s, queue_with_dead_letter_queue
 from ..rules import sqs as rules
 from .base import Trigger
 
@@ -60,8 +60,7 @@ class QueueTrigger(Trigger):
             rules.check_max_concurrency(where, max_concurrency)
         for pattern in self.filters or []:
             rules.check_filter(where, pattern)
-        self.dead_letter_queue: sqs.IQueue | None = queue.dead_letter_queue.queue if (
-            isinstance(queue, sqs.Queue) and queue.dead_letter_queue) else None
+        self.dead_letter_queue = known_dead_letter_queue(queue) if queue is not None else None
         self.event_source: sources.SqsEventSource | None = None
 
     @property
@@ -98,13 +97,9 @@ class QueueTrigger(Trigger):
 
     def _check_given_queue(self, function: ServerlessFunction) -> None:
         """What can be known of a given queue: its visibility timeout and DLQ, when it is defined in this app."""
-        queue = self.queue
-        if not isinstance(queue, sqs.Queue):
+        visibility_s = known_visibility_timeout_s(self.queue)
+        if visibility_s is None:
             return  # imported: its settings live outside this app
-        cfn_queue = queue.node.default_child
-        assert isinstance(cfn_queue, sqs.CfnQueue)
-        visibility = cfn_queue.visibility_timeout
-        visibility_s = 30 if visibility is None else int(visibility)  # SQS's default
-        rules.check_visibility_timeout(function, queue.node.path, visibility_s, function.timeout,
+        rules.check_visibility_timeout(function, self.queue.node.path, visibility_s, function.timeout,
                                        self.max_batching_window)
-        rules.check_has_dead_letter_queue(function, queue.node.path, queue.dead_letter_queue is not None)
+        rules.check_has_dead_letter_queue(function, self.queue.node.path, self.dead_letter_queue is not None)
