@@ -80,6 +80,7 @@ APIGW_REST_RESOURCES_MAX = 300  # adjustable
 # --- EventBridge and EventBridge Scheduler ---------------------------------------------------------------
 EVENTS_QUOTAS_URL = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html"
 EVENTS_PATTERN_MAX_CHARS = 2_048
+EVENTS_TARGETS_PER_RULE = 5
 EVENTS_RETRY_ATTEMPTS_MAX = 185
 EVENTS_EVENT_AGE_MIN_S = 60
 EVENTS_EVENT_AGE_MAX_S = 86_400
@@ -100,6 +101,7 @@ IAM_QUOTAS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam
 IAM_ROLE_INLINE_POLICIES_MAX_CHARS = 10_240  # all inline policies of a role together, whitespace excluded
 IAM_MANAGED_POLICY_MAX_CHARS = 6_144
 IAM_MANAGED_POLICIES_PER_ROLE = 10  # adjustable up to 20
+IAM_TRUST_POLICY_MAX_CHARS = 2_048  # adjustable up to 4,096
 
 # --- Fargate: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html ------
 FARGATE_URL = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size"

@@ -157,3 +157,36 @@ def _() -> None:
                              code=lambda_.Code.from_asset("lambda_src/job_events"), timeout=Duration.seconds(60))
     plain.add_event_source(sources.SqsEventSource(sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(20))))
     assert_guard_error(stack, "SQS_ESM_VISIBILITY", "has visibility timeout 20 s, below", "timeout 60 s")
+
+
+@case("IAM_TRUST_POLICY_SIZE")
+def _() -> None:
+    stack, _ = guarded_stack()
+    principals = [iam.ArnPrincipal(f"arn:aws:iam::123456789012:role/team-{i}-deployer") for i in range(50)]
+    iam.Role(stack, "Shared", assumed_by=iam.CompositePrincipal(*principals))
+    (warning,) = guard_warnings(stack, "IAM_TRUST_POLICY_SIZE")
+    assert "trust policy is about" in warning and "2,048 characters" in warning
+
+
+@case("EVENTS_TARGETS_PER_RULE")
+def _() -> None:
+    from aws_cdk import aws_events as events
+
+    # aws-cdk-lib's L2 Rule refuses a sixth target itself; the guard covers rules written as L1 resources.
+    stack, function = guarded_stack()
+    queues = [sqs.Queue(stack, f"Q{index}") for index in range(6)]
+    events.CfnRule(stack, "Fanout", event_pattern={"source": ["my.app"]}, targets=[
+        events.CfnRule.TargetProperty(id=f"T{index}", arn=queue.queue_arn) for index, queue in enumerate(queues)])
+    assert_guard_error(stack, "EVENTS_TARGETS_PER_RULE", "Fanout has 6 targets", "5 targets per rule")
+
+
+@case("APIGW_HTTP_ROUTES")
+def _() -> None:
+    from constructs_lib import ApiTrigger, ServerlessApi
+
+    stack, function = guarded_stack()
+    api = ServerlessApi(stack, "Api")
+    for index in range(301):
+        function.add_trigger(ApiTrigger(api, f"GET /r{index}"))
+    (warning,) = guard_warnings(stack, "APIGW_HTTP_ROUTES")
+    assert "has 301 routes" in warning

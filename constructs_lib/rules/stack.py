@@ -198,6 +198,44 @@ def check_managed_policies_per_role(template: Template) -> Iterator[Finding]:
                           "merge policies, or raise the 'Managed policies per role' quota (up to 20) first.")
 
 
+@stack_rule("IAM_TRUST_POLICY_SIZE", "role trust policy size",
+            limit=f"{L.IAM_TRUST_POLICY_MAX_CHARS:,} characters by default (adjustable to 4,096)",
+            source=L.IAM_QUOTAS_URL, severity="warning")
+def check_trust_policy_size(template: Template) -> Iterator[Finding]:
+    for logical_id, props in resources(template, "AWS::IAM::Role"):
+        size = estimated_size(props.get("AssumeRolePolicyDocument"))
+        if size > L.IAM_TRUST_POLICY_MAX_CHARS:
+            yield Finding("IAM_TRUST_POLICY_SIZE", logical_id,
+                          f"{logical_id}'s trust policy is about {size:,} characters",
+                          "trust fewer principals (e.g. an account root with a condition instead of many roles), "
+                          "or raise the 'Role trust policy length' quota first.")
+
+
+# --- EventBridge and API Gateway ---------------------------------------------------------------------------
+
+@stack_rule("EVENTS_TARGETS_PER_RULE", "targets per EventBridge rule",
+            limit=f"{L.EVENTS_TARGETS_PER_RULE} targets per rule", source=L.EVENTS_QUOTAS_URL)
+def check_targets_per_rule(template: Template) -> Iterator[Finding]:
+    for logical_id, props in resources(template, "AWS::Events::Rule"):
+        count = len(props.get("Targets", []))
+        if count > L.EVENTS_TARGETS_PER_RULE:
+            yield Finding("EVENTS_TARGETS_PER_RULE", logical_id, f"{logical_id} has {count} targets",
+                          "split the targets over two rules with the same pattern (EventTrigger makes one rule "
+                          "per function).")
+
+
+@stack_rule("APIGW_HTTP_ROUTES", "routes per HTTP API", limit=f"{L.APIGW_HTTP_ROUTES_MAX} routes per API (adjustable)",
+            source=L.APIGW_LIMITS_URL, severity="warning")
+def check_http_routes(template: Template) -> Iterator[Finding]:
+    per_api: dict[str, int] = defaultdict(int)
+    for _, props in resources(template, "AWS::ApiGatewayV2::Route"):
+        per_api[referenced_id(props.get("ApiId")) or json.dumps(props.get("ApiId"))] += 1
+    for api, count in per_api.items():
+        if count > L.APIGW_HTTP_ROUTES_MAX:
+            yield Finding("APIGW_HTTP_ROUTES", api, f"{api} has {count} routes",
+                          "use greedy routes ('ANY /items/{proxy+}') routed in the handler, or raise the quota first.")
+
+
 # --- queues as destinations --------------------------------------------------------------------------------
 
 def _queues(template: Template) -> dict[str, dict[str, Any]]:
