@@ -56,6 +56,14 @@ class ServerlessFunction(Construct):
     ) -> None:
         super().__init__(scope, id)
         guard(self)
+        rules.check_types(self, {
+            "source": (source, str), "handler": (handler, str), "runtime": (runtime, lambda_.Runtime),
+            "architecture": (architecture, lambda_.Architecture), "memory_size": (memory_size, int),
+            "timeout": (timeout, Duration), "environment": (environment, Mapping),
+            "ephemeral_storage_size": (ephemeral_storage_size, Size),
+            "reserved_concurrency": (reserved_concurrency, int),
+            "function_name": (function_name, str), "description": (description, str),
+        })
         d = self.defaults
         self.source_dir = self.resolve_source(source)
         self.handler = handler or d.handler
@@ -163,12 +171,14 @@ class ServerlessFunction(Construct):
 
     def add_trigger(self, trigger: Trigger) -> Trigger:
         """Connect `trigger` (S3Trigger, QueueTrigger, ...) to this function; returns it for its attributes."""
+        rules.check_types(self, {"trigger": (trigger, Trigger)})
         trigger.bind(self)
         self.triggers.append(trigger)
         return trigger
 
     def add_environment(self, key: str, value: str) -> ServerlessFunction:
         """Add an environment variable, checked like the constructor's `environment`."""
+        rules.check_types(self, {"environment": ({key: value}, Mapping)})
         self._environment[key] = value
         self._check_environment(self._environment)
         self.function.add_environment(key, value)

@@ -21,6 +21,16 @@ def fn(**props):  # type: ignore[no-untyped-def]
     return ServerlessFunction(new_stack(), "Fn", **{"source": "job_events", **props})
 
 
+@case("PROP_TYPE")
+def _() -> None:
+    assert_error("PROP_TYPE", lambda: fn(memory_size="1024"), "memory_size='1024' is a str", "pass memory_size as int")
+    assert_error("PROP_TYPE", lambda: fn(timeout=30), "timeout=30 is a int", "as Duration")
+    assert_error("PROP_TYPE", lambda: fn(environment={"PORT": 8080}), "environment values must be strings",
+                 "str(8080)")
+    assert_error("PROP_TYPE", lambda: fn(triggers=["queue"]), "trigger='queue' is a str", "as Trigger")
+    assert_error("PROP_TYPE", lambda: fn(reserved_concurrency=True), "reserved_concurrency=True is a bool")
+
+
 @case("FN_MEMORY")
 def _() -> None:
     assert_error("FN_MEMORY", lambda: fn(memory_size=64), "Test/Fn: memory_size=64 MB", "128..10,240 MB",

@@ -16,6 +16,23 @@ from .. import limits as L
 from . import fail, rule, warn
 
 
+@rule("PROP_TYPE", "props have the documented types",
+      limit="each prop of the type in its signature (jsii would fail later with an opaque deserialization error)",
+      source="https://docs.aws.amazon.com/cdk/v2/guide/work-with-cdk-python.html")
+def check_types(construct: IConstruct, props: Mapping[str, tuple[object, type | tuple[type, ...]]]) -> None:
+    """`props`: name -> (value, expected type(s)); None values are unset props and pass."""
+    for name, (value, expected) in props.items():
+        if value is not None and (not isinstance(value, expected) or isinstance(value, bool) and expected is int):
+            wanted = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+            fail(construct, "PROP_TYPE", f"{name}={value!r} is a {type(value).__name__}", f"pass {name} as {wanted}.")
+    environment = props.get("environment", (None, dict))[0]
+    if isinstance(environment, Mapping):
+        bad = {k: v for k, v in environment.items() if not isinstance(k, str) or not isinstance(v, str)}
+        if bad:
+            fail(construct, "PROP_TYPE", f"environment values must be strings; got {bad!r}",
+                 "convert them, e.g. environment={'PORT': str(8080)} (Lambda environment values are strings).")
+
+
 @rule("FN_MEMORY", "Lambda memory size", limit=f"{L.LAMBDA_MEMORY_MIN_MB}..{L.LAMBDA_MEMORY_MAX_MB:,} MB",
       source=L.LAMBDA_LIMITS_URL)
 def check_memory_size(construct: IConstruct, memory_size: int) -> None:
