@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,8 +17,6 @@ def main(name: str, event_file: str) -> None:
 
     event = json.loads((ROOT.parent / "shared" / "events" / event_file).read_text())
     for key, value in {"DATA_BUCKET": "data", "JOBS_QUEUE_URL": "q", "EVENT_BUS_NAME": "default"}.items():
-        import os
-
         os.environ.setdefault(key, value)
     start = time.perf_counter()
     spec = importlib.util.spec_from_file_location("lambda_function", ROOT / "lambda_src" / name / "lambda_function.py")

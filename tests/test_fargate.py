@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_sqs as sqs
@@ -120,3 +121,16 @@ def test_web_service(snapshot):
 def test_example_workers_stack_passes_the_gates():
     result = synth(WorkersStack(new_app(), "Workers", env=DEFAULT_ENV))
     assert result.count("AWS::ECS::Service") == 2 and result.count("AWS::Scheduler::Schedule") == 1
+
+
+def test_a_users_wildcard_on_the_task_role_is_still_reported():
+    # The ECR Resource '*' acknowledgement sits on the execution role only.
+    from aws_cdk import aws_iam as iam
+
+    from constructs_lib.testing import ComplianceError
+
+    stack = new_stack()
+    worker = FargateQueueWorker(stack, "Worker", image_source=IMAGE)
+    worker.task_role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"]))
+    with pytest.raises(ComplianceError, match=r"AwsSolutions-IAM5\[Resource::\*\] at Test/Worker/Task/TaskRole"):
+        synth(stack)

@@ -94,9 +94,10 @@ class FargateBase(Construct):
             acknowledge(self.task_definition, "Environment holds non-secret configuration only; secrets go "
                         "through `secrets=` (Secrets Manager / SSM), and FARGATE_PLAINTEXT_SECRET warns otherwise.",
                         "AwsSolutions-ECS2")
-        acknowledge(self.task_definition, "ecr:GetAuthorizationToken supports no resource-level permission; AWS "
-                    "requires Resource '*' (the pull itself is scoped to the image's repository).",
-                    "AwsSolutions-IAM5[Resource::*]")
+        # On the execution role only: a wildcard granted to the task role must still be reported.
+        acknowledge(self.task_definition.obtain_execution_role(), "ecr:GetAuthorizationToken supports no "
+                    "resource-level permission; AWS requires Resource '*' (the pull itself is scoped to the image's "
+                    "repository).", "AwsSolutions-IAM5[Resource::*]")
 
     @classmethod
     def shared_cluster(cls, stack: Stack, vpc: ec2.IVpc | None) -> ecs.ICluster:

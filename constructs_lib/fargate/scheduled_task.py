@@ -12,7 +12,6 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
 from ..defaults import EventDefaults
-from ..nag import acknowledge
 from ..queues import dead_letter_queue
 from ..rules import events as event_rules
 from .base import FargateBase
@@ -92,7 +91,4 @@ class FargateScheduledTask(FargateBase):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        acknowledge(self, "RunTask needs iam:PassRole on the task's roles and ecs:RunTask on the task "
-                    "definition family (revision '*'); aws-cdk-lib's EcsRunFargateTask scopes both to this task.",
-                    "AwsSolutions-IAM5[Resource::*]")
         return rule, alarm

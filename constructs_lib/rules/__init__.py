@@ -63,10 +63,6 @@ def warn(construct: IConstruct, rule_id: str, problem: str, fix: str) -> None:
     )
 
 
-def format_bytes(size: int) -> str:
-    return f"{size:,} bytes"
-
-
 def rules_table() -> str:
     """The README's rule table, generated from RULES (`python -m constructs_lib.rules` prints it)."""
     from . import api, events, fargate, function, s3, sqs, stack  # noqa: F401  (register every rule)
