@@ -4,6 +4,7 @@ from .api import ApiAuthorization, ServerlessApi
 from .errors import ConfigError
 from .fargate import FargateQueueWorker, FargateScheduledTask, FargateWebService
 from .function import ServerlessFunction
+from .layers import PythonLayer
 from .triggers.api import ApiTrigger
 from .triggers.events import EventTrigger
 from .triggers.s3 import S3Trigger
@@ -12,6 +13,6 @@ from .triggers.sqs import QueueTrigger
 
 __all__ = [
     "ApiAuthorization", "ApiTrigger", "ConfigError", "EventTrigger", "FargateQueueWorker",
-    "FargateScheduledTask", "FargateWebService", "QueueTrigger", "S3Trigger",
+    "FargateScheduledTask", "FargateWebService", "PythonLayer", "QueueTrigger", "S3Trigger",
     "ScheduleTrigger", "ServerlessApi", "ServerlessFunction",
 ]

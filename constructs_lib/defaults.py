@@ -34,7 +34,13 @@ class FunctionDefaults:
     async_retry_attempts: int = 2
     async_max_event_age: Duration = field(default_factory=lambda: Duration.hours(6))
     failure_queue_retention: Duration = field(default_factory=lambda: Duration.days(14))
-    asset_exclude: tuple[str, ...] = ("__pycache__", "*.pyc", "tests", ".pytest_cache")
+    # Left out of the bundle: byte code, tests, tool caches, local virtualenvs, and the dependency declarations
+    # (their packages are installed into the bundle instead).
+    asset_exclude: tuple[str, ...] = (
+        "__pycache__", "*.pyc", "tests", "test_*.py", "*_test.py", "conftest.py", ".pytest_cache", ".mypy_cache",
+        ".ruff_cache", ".venv", "venv", ".git", "*.egg-info", ".DS_Store", "requirements*.txt", "uv.lock",
+        "pyproject.toml",
+    )
 
 
 @dataclass(frozen=True)

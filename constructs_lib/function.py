@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 import jsii
-from aws_cdk import Duration, Size
+from aws_cdk import AssetHashType, Duration, Size
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -17,9 +17,12 @@ from constructs import Construct
 
 from .defaults import FunctionDefaults
 from .guard import guard
+from .layers import PythonLayer, resolve_source
 from .nag import XRAY_REASON, acknowledge
+from .packaging import Bundle, LayerInfo, package_code, target_for
 from .queues import dead_letter_queue
 from .rules import function as rules
+from .rules import packaging as packaging_rules
 from .triggers.base import Trigger
 
 
@@ -52,6 +55,8 @@ class ServerlessFunction(Construct):
         reserved_concurrency: int | None = None,
         function_name: str | None = None,
         description: str | None = None,
+        shared_code: Sequence[str] = (),
+        layers: Sequence[PythonLayer | lambda_.ILayerVersion] = (),
         triggers: Iterable[Trigger] = (),
     ) -> None:
         super().__init__(scope, id)
@@ -64,10 +69,19 @@ class ServerlessFunction(Construct):
             "reserved_concurrency": (reserved_concurrency, int),
             "function_name": (function_name, str), "description": (description, str),
         })
+        rules.check_required(self, {"source": source})
+        if isinstance(shared_code, str):
+            shared_code = [shared_code]  # one folder, named the way it is natural to write
+        rules.check_sequence(self, "shared_code", shared_code, str)
+        rules.check_sequence(self, "layers", layers, object)
+        rules.check_sequence(self, "layers", [x for x in layers if not hasattr(x, "layer_version_arn")],
+                             PythonLayer, "PythonLayer or lambda_.ILayerVersion (LayerVersion.from_layer_version_arn)")
         d = self.defaults
+        rules.check_source_text(self, source)
         self.source_dir = self.resolve_source(source)
         self.handler = handler or d.handler
         self.runtime = runtime or d.runtime
+        self.architecture = architecture or d.architecture
         self.memory_size = memory_size if memory_size is not None else d.memory_size
         self.timeout = timeout or d.timeout
         environment = dict(environment or {})
@@ -84,16 +98,20 @@ class ServerlessFunction(Construct):
             rules.check_reserved_concurrency(self, reserved_concurrency)
         if function_name is not None:
             rules.check_function_name(self, function_name)
+        self.shared_code = [self.resolve_source(folder) for folder in shared_code]
+        self.layers = list(layers)
+        self.bundle: Bundle = self.make_bundle()
 
         self.log_group: logs.ILogGroup = self.make_log_group()
         self.role: iam.IRole = self.make_role()
         self.function: lambda_.Function = lambda_.Function(
             self,
             "Function",
-            code=lambda_.Code.from_asset(str(self.source_dir), exclude=list(d.asset_exclude)),
+            code=lambda_.Code.from_asset(str(self.bundle.path), asset_hash=self.bundle.asset_hash,
+                                         asset_hash_type=AssetHashType.CUSTOM),
             handler=self.handler,
             runtime=self.runtime,
-            architecture=architecture or d.architecture,
+            architecture=self.architecture,
             memory_size=self.memory_size,
             timeout=self.timeout,
             environment=environment or None,
@@ -101,6 +119,7 @@ class ServerlessFunction(Construct):
             reserved_concurrent_executions=reserved_concurrency,
             function_name=function_name,
             description=description,
+            layers=[layer.layer if isinstance(layer, PythonLayer) else layer for layer in self.layers] or None,
             role=self.role,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
@@ -117,10 +136,31 @@ class ServerlessFunction(Construct):
 
     def resolve_source(self, source: str) -> Path:
         """`"name"` -> `<source_root>/name`; anything with a path separator (or absolute) is a path."""
-        path = Path(source)
-        if path.is_absolute() or len(path.parts) > 1 or source.startswith("."):
-            return path.resolve()
-        return (Path(self.defaults.source_root) / source).resolve()
+        return resolve_source(source, self.defaults.source_root)
+
+    def make_bundle(self) -> Bundle:
+        """The deployment package: code, shared code and dependencies installed for the runtime, checked.
+
+        `requirements.txt` (or `pyproject.toml` + `uv.lock`) in the source folder is installed for the function's
+        Python version and architecture, without Docker; see `constructs_lib.packaging`.
+        """
+        layers = [self._layer_info(layer) for layer in self.layers]
+        packaging_rules.check_layers(self, len(layers), self.runtime.name, self.architecture.name,
+                                     [(info.path, info.runtimes, info.architectures) for info in layers])
+        return package_code(
+            self, source_dir=self.source_dir, handler=self.handler, shared=self.shared_code,
+            target=target_for(self, self.runtime.name, self.architecture.name),
+            exclude=self.defaults.asset_exclude, layers=layers,
+        )
+
+    @staticmethod
+    def _layer_info(layer: PythonLayer | lambda_.ILayerVersion) -> LayerInfo:
+        if isinstance(layer, PythonLayer):
+            return layer.info()
+        runtimes = [r.name for r in layer.compatible_runtimes] if layer.compatible_runtimes else None
+        cfn = layer.node.default_child
+        architectures = list(cfn.compatible_architectures or []) if isinstance(cfn, lambda_.CfnLayerVersion) else None
+        return LayerInfo(layer.node.path, None, 0, runtimes, architectures or None)
 
     def make_log_group(self) -> logs.ILogGroup:
         return logs.LogGroup(

@@ -26,6 +26,9 @@ LAMBDA_HANDLER_MAX = 128
 LAMBDA_ASYNC_RETRY_ATTEMPTS_MAX = 2
 LAMBDA_ASYNC_EVENT_AGE_MIN_S = 60
 LAMBDA_ASYNC_EVENT_AGE_MAX_S = 21_600
+LAMBDA_PACKAGE_ZIPPED_MAX_BYTES = 50 * 1024 * 1024  # direct upload; deploys through S3 are not bound by it
+LAMBDA_PACKAGE_UNZIPPED_MAX_BYTES = 250 * 1024 * 1024  # the function and all its layers, unzipped
+LAMBDA_LAYERS_MAX = 5
 
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
 LAMBDA_ENV_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"

@@ -62,7 +62,8 @@ class LocalApp:
     # --- the CDK CLI ----------------------------------------------------------------------------------------
 
     def cdk(self, *args: str) -> None:
-        command = ["cdk", *args, "--no-notices", "-c", "local=true"]
+        # MiniStack runs handlers on this machine's Python: dependencies are installed for it, not for Lambda.
+        command = ["cdk", *args, "--no-notices", "-c", "local=true", "-c", "constructs_lib:install_for_host=true"]
         result = subprocess.run(command, cwd=ROOT, env={**os.environ, **self.env, "CDK_DISABLE_VERSION_CHECK": "1"},
                                 capture_output=True, text=True)
         if result.returncode != 0:
@@ -159,14 +160,16 @@ def api_routes(app: LocalApp) -> Step:
     submitted = app.api("POST", "/jobs", {"job_id": "from-api"})
     status = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(app.api("GET", "/jobs/from-api")), 60)
     missing = app.api("GET", "/jobs/no-such-job")
-    ok = health[0] == 200 and submitted[0] == 202 and bool(status) and missing[0] == 404
+    invalid = app.api("POST", "/jobs", {"job_id": "has spaces"})  # rejected by pydantic, installed with the code
+    ok = (health[0] == 200 and submitted[0] == 202 and bool(status) and missing[0] == 404 and invalid[0] == 400
+          and invalid[1].get("problems", [{}])[0].get("field") == "job_id")
     return Step("HTTP API routes", ok, f"GET /health {health[0]}; POST /jobs {submitted[0]}; GET /jobs/from-api "
                 f"{status[0] if status else 'timeout'} {status[1].get('status') if status else ''}; "
-                f"GET /jobs/no-such-job {missing[0]}")
+                f"GET /jobs/no-such-job {missing[0]}; POST /jobs invalid {invalid[0]} {invalid[1]}")
 
 
 def schedule_writes_report(app: LocalApp) -> Step:
-    day = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    day = dt.datetime.now(dt.UTC).date().isoformat()
     key = f"reports/{day}.json"
     found = wait_until(lambda: key in app.data_keys("reports/"), 150, interval_s=2)
     detail = f"{key}: {app.data_object(key)['jobs_finished']} jobs finished" if found else f"{key} not written"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,19 @@ SHARED_EVENTS = ROOT.parent / "shared" / "events"
 def _run_from_project_root() -> None:
     # `source="name"` resolves under lambda_src/ relative to the cdk.json folder, as under `cdk synth`.
     os.chdir(ROOT)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _package_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One dependency/bundle cache per test run, so tests see cold installs and leave the user's cache alone."""
+    previous = os.environ.get("CONSTRUCTS_LIB_CACHE_DIR")
+    path = tmp_path_factory.mktemp("constructs-lib-cache")
+    os.environ["CONSTRUCTS_LIB_CACHE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("CONSTRUCTS_LIB_CACHE_DIR", None)
+    else:
+        os.environ["CONSTRUCTS_LIB_CACHE_DIR"] = previous
 
 
 @pytest.fixture

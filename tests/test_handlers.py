@@ -149,6 +149,11 @@ def test_api_submit_job(aws):
     assert json.loads(aws["sqs"].sent[0][1]) == {"job_id": "j9"}
     assert handler.lambda_handler(http_event("POST", "/jobs", "not json"), None)["statusCode"] == 400
     assert handler.lambda_handler(http_event("POST", "/jobs", "[1]"), None)["statusCode"] == 400
+    invalid = handler.lambda_handler(http_event("POST", "/jobs", json.dumps({"job_id": "has spaces"})), None)
+    assert invalid["statusCode"] == 400
+    assert json.loads(invalid["body"])["problems"][0]["field"] == "job_id"
+    generated = handler.lambda_handler(http_event("POST", "/jobs", json.dumps({"size": 3})), None)
+    assert json.loads(aws["sqs"].sent[-1][1]) == {"size": 3, "job_id": json.loads(generated["body"])["job_id"]}
 
 
 def test_api_unknown_route_and_internal_error(aws):

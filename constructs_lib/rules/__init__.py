@@ -65,7 +65,7 @@ def warn(construct: IConstruct, rule_id: str, problem: str, fix: str) -> None:
 
 def rules_table() -> str:
     """The README's rule table, generated from RULES (`python -m constructs_lib.rules` prints it)."""
-    from . import api, events, fargate, function, s3, sqs, stack  # noqa: F401  (register every rule)
+    from . import api, events, fargate, function, packaging, s3, sqs, stack  # noqa: F401  (register every rule)
 
     rows = ["| rule | checks | limit | severity |", "|---|---|---|---|"]
     for item in sorted(RULES.values(), key=lambda r: r.id):

@@ -33,6 +33,26 @@ def check_types(construct: IConstruct, props: Mapping[str, tuple[object, type | 
                  "convert them, e.g. environment={'PORT': str(8080)} (Lambda environment values are strings).")
 
 
+def check_required(construct: IConstruct, props: Mapping[str, object]) -> None:
+    for name, value in props.items():
+        if value is None:
+            fail(construct, "PROP_TYPE", f"{name} is required and was None", f"pass {name}.")
+
+
+def check_sequence(construct: IConstruct, name: str, value: object, item_type: type | tuple[type, ...],
+                   wanted: str | None = None) -> None:
+    """A list or tuple (not a str, dict or set) whose items are `item_type`."""
+    types = item_type if isinstance(item_type, tuple) else (item_type,)
+    wanted = wanted or " or ".join(t.__name__ for t in types)
+    if not isinstance(value, list | tuple):
+        fail(construct, "PROP_TYPE", f"{name}={value!r:.120} is a {type(value).__name__}",
+             f"pass {name} as a list of {wanted}.")
+    bad = [item for item in value if not isinstance(item, types)]
+    if bad:
+        fail(construct, "PROP_TYPE", f"{name} holds {bad[0]!r:.120}, a {type(bad[0]).__name__}",
+             f"pass {name} as a list of {wanted}.")
+
+
 @rule("FN_MEMORY", "Lambda memory size", limit=f"{L.LAMBDA_MEMORY_MIN_MB}..{L.LAMBDA_MEMORY_MAX_MB:,} MB",
       source=L.LAMBDA_LIMITS_URL)
 def check_memory_size(construct: IConstruct, memory_size: int) -> None:
@@ -180,10 +200,18 @@ def _top_level_names(module_path: Path) -> set[str]:
 @rule("FN_SOURCE", "the source folder exists", limit="a folder holding the handler's module",
       source="https://docs.aws.amazon.com/lambda/latest/dg/python-package.html")
 def check_source_dir(construct: IConstruct, source: str, source_dir: Path) -> None:
+    check_source_text(construct, source)
     if not source_dir.is_dir():
         fail(construct, "FN_SOURCE", f"source={source!r} resolves to {source_dir}, which is not a folder",
              "pass the name of a folder under lambda_src/ or a path to the function's code folder "
              "(relative paths resolve from the folder holding cdk.json).")
+
+
+def check_source_text(construct: IConstruct, source: str, prop: str = "source") -> None:
+    """A path the file system can take: not empty, no NUL byte, not absurdly long (before any Path call)."""
+    if not source.strip() or "\0" in source or len(source) > 4096:
+        fail(construct, "FN_SOURCE", f"{prop}={source[:80]!r} is not a usable folder name or path",
+             "pass the name of a folder under lambda_src/ or a path to the function's code folder.")
 
 
 @rule("TRIGGER_REUSE", "a trigger object serves one function",

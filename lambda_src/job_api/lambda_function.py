@@ -1,12 +1,25 @@
 """HTTP API (payload 2.0; REST 1.0 works too): job status and submission.
 
 GET /health, GET /jobs/{id}, POST /jobs. Answers JSON with proper status codes; never lets an exception
-become API Gateway's bare 502.
+become API Gateway's bare 502. Submissions are validated with pydantic (requirements.txt: the library installs
+it, with its native pydantic_core, for the function's runtime and architecture).
 """
 
 import json
 import os
 import uuid
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class JobRequest(BaseModel):
+    """A job submission: unknown fields are kept and passed on to the worker."""
+
+    model_config = ConfigDict(extra="allow")
+
+    job_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=128,
+                        pattern=r"^[A-Za-z0-9_.-]+$")
+    fail: bool = False
 
 _clients = {}
 
@@ -42,14 +55,19 @@ def get_job(job_id):
 
 def submit_job(event):
     try:
-        job = json.loads(event.get("body") or "{}")
+        body = json.loads(event.get("body") or "{}")
     except json.JSONDecodeError:
         return response(400, {"error": "body must be JSON"})
-    if not isinstance(job, dict):
+    if not isinstance(body, dict):
         return response(400, {"error": "body must be a JSON object"})
-    job.setdefault("job_id", uuid.uuid4().hex)
-    client("sqs").send_message(QueueUrl=os.environ["JOBS_QUEUE_URL"], MessageBody=json.dumps(job))
-    return response(202, {"job_id": job["job_id"], "status": "queued"})
+    try:
+        job = JobRequest.model_validate(body)
+    except ValidationError as error:
+        problems = [{"field": ".".join(map(str, e["loc"])), "problem": e["msg"]} for e in error.errors()]
+        return response(400, {"error": "invalid job", "problems": problems})
+    message = job.model_dump(exclude_defaults=True) | {"job_id": job.job_id}
+    client("sqs").send_message(QueueUrl=os.environ["JOBS_QUEUE_URL"], MessageBody=json.dumps(message))
+    return response(202, {"job_id": job.job_id, "status": "queued"})
 
 
 def lambda_handler(event, context):

@@ -25,7 +25,7 @@ def finished_jobs(bucket):
 
 def lambda_handler(event, context):
     bucket = os.environ["DATA_BUCKET"]
-    day = (event.get("time") or datetime.datetime.now(datetime.timezone.utc).isoformat())[:10]
+    day = (event.get("time") or datetime.datetime.now(datetime.UTC).isoformat())[:10]
     jobs = sorted(finished_jobs(bucket))
     report = {"date": day, "jobs_finished": len(jobs), "job_ids": jobs, "schedule": event.get("resources", [])}
     client("s3").put_object(Bucket=bucket, Key=f"reports/{day}.json", Body=json.dumps(report).encode())

@@ -1,0 +1,96 @@
+"""PythonLayer: shared code (and its dependencies) published once, as a Lambda layer."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import ClassVar
+
+from aws_cdk import AssetHashType, SymlinkFollowMode
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from .defaults import FunctionDefaults
+from .guard import guard
+from .packaging import LayerInfo, install_dependencies, target_for
+from .packaging.bundle import build_bundle
+from .packaging.installer import cache_dir
+from .rules import function as function_rules
+from .rules import packaging as rules
+
+
+class PythonLayer(Construct):
+    """A folder of modules (`lambda_src/common/` -> `import common`) and its requirements.txt, as a layer.
+
+    The layer holds `python/<folder name>/...` and the installed dependencies under `python/`, built for one
+    runtime and architecture (the function defaults unless given) and checked like a function's bundle.
+    Functions that list it in `layers=[...]` may import what it holds; the import check knows its content.
+    Prefer `shared_code=[...]` on the function for a few small modules: a layer is a separate resource and
+    version to deploy, worth it when the shared part is large or changes rarely.
+    """
+
+    defaults: ClassVar[FunctionDefaults] = FunctionDefaults()
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        source: str,
+        runtime: lambda_.Runtime | None = None,
+        architecture: lambda_.Architecture | None = None,
+        description: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        guard(self)
+        function_rules.check_types(self, {
+            "source": (source, str), "runtime": (runtime, lambda_.Runtime),
+            "architecture": (architecture, lambda_.Architecture), "description": (description, str),
+        })
+        function_rules.check_source_text(self, source)
+        d = self.defaults
+        self.source_dir = resolve_source(source, d.source_root)
+        self.runtime = runtime or d.runtime
+        self.architecture = architecture or d.architecture
+        function_rules.check_source_dir(self, source, self.source_dir)
+        function_rules.check_runtime(self, self.runtime)
+        target = target_for(self, self.runtime.name, self.architecture.name)
+        dependencies = install_dependencies(self, self.source_dir, target)
+        bundle = build_bundle(None, exclude=list(d.asset_exclude), shared=[self.source_dir],
+                              dependencies=dependencies)
+        rules.check_unzipped_size(self, bundle.unzipped_bytes, dependencies.largest() if dependencies else [])
+        self.bundle = bundle
+        self.modules = frozenset({self.source_dir.name}) | (dependencies.modules if dependencies else frozenset())
+        self.layer = lambda_.LayerVersion(
+            self, "Layer",
+            code=lambda_.Code.from_asset(str(_layer_folder(bundle.path, bundle.asset_hash)),
+                                         asset_hash=f"layer{bundle.asset_hash}",
+                                         asset_hash_type=AssetHashType.CUSTOM,
+                                         follow_symlinks=SymlinkFollowMode.ALWAYS),
+            compatible_runtimes=[self.runtime],
+            compatible_architectures=[self.architecture],
+            description=description or f"{self.source_dir.name} (shared code) for {self.runtime.name}",
+        )
+
+    def info(self) -> LayerInfo:
+        return LayerInfo(self.node.path, self.modules, self.bundle.unzipped_bytes, [self.runtime.name],
+                         [self.architecture.name])
+
+
+def resolve_source(source: str, source_root: str) -> Path:
+    """`"name"` -> `<source_root>/name`; anything with a path separator (or absolute) is a path."""
+    path = Path(source)
+    if path.is_absolute() or len(path.parts) > 1 or source.startswith("."):
+        return path.resolve()
+    return (Path(source_root) / source).resolve()
+
+
+def _layer_folder(bundle: Path, asset_hash: str) -> Path:
+    """Lambda puts `python/` of a layer on sys.path: a folder whose `python` links to the bundle."""
+    folder = cache_dir() / "layers" / asset_hash
+    link = folder / "python"
+    if not link.is_symlink():
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another synth made it first
+            link.symlink_to(bundle, target_is_directory=True)
+    return folder

@@ -1,0 +1,160 @@
+"""Rule cases for a function's deployment package (registered into tests.rulecases.CASES).
+
+Packages come from a local index made on the spot (tests/packages.py); the native-sdist case also needs
+setuptools from PyPI to try the build.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from aws_cdk import aws_lambda as lambda_
+
+from constructs_lib import PythonLayer, ServerlessFunction
+from constructs_lib import limits as L
+from constructs_lib.testing import new_stack
+
+from .packages import function_folder, make_sdist, make_wheel
+from .rulecases import assert_error, assert_warning, case
+
+
+def tmp() -> Path:
+    return Path(tempfile.mkdtemp(prefix="pkg-case-"))
+
+
+def local_requirements(index: Path, *lines: str) -> str:
+    return "\n".join(["--no-index", f"--find-links {index}", *lines]) + "\n"
+
+
+def fn(source: Path, stack=None, **props):  # type: ignore[no-untyped-def]
+    return ServerlessFunction(stack or new_stack(), "Fn", source=str(source), **props)
+
+
+@case("FN_DEPENDENCIES")
+def _() -> None:
+    index = tmp() / "index"
+    index.mkdir()
+    folder = function_folder(tmp() / "fn", "", local_requirements(index, "no-such-package==1.0"))
+    assert_error("FN_DEPENDENCIES", lambda: fn(folder), f"installing {folder}/requirements.txt for Python 3.14 on "
+                 "aarch64-manylinux_2_34 failed", "no-such-package", "Fix: fix the requirement")
+
+
+@case("FN_DEPENDENCY_NO_WHEEL")
+def _() -> None:
+    index = tmp() / "index"
+    make_wheel(index, "onlyx86", tag="cp314-cp314-manylinux_2_17_x86_64")
+    folder = function_folder(tmp() / "fn", "import onlyx86", local_requirements(index, "onlyx86==1.0"))
+    assert_error("FN_DEPENDENCY_NO_WHEEL", lambda: fn(folder), "onlyx86 has no wheel for aarch64-manylinux_2_34",
+                 "Fix: pin a version of onlyx86 that publishes a wheel", "architecture=lambda_.Architecture.X86_64")
+    fn(folder, architecture=lambda_.Architecture.X86_64)  # the option the message names works
+
+
+@case("FN_DEPENDENCY_NATIVE_SDIST")
+def _() -> None:
+    index = tmp() / "index"
+    make_sdist(index, "natpkg", native=True)
+    folder = function_folder(tmp() / "fn", "import natpkg", f"--find-links {index}\nnatpkg==1.0\n")
+    assert_error("FN_DEPENDENCY_NATIVE_SDIST", lambda: fn(folder),
+                 "natpkg has native code and no wheel for aarch64-manylinux_2_34", "Fix: pin a version of natpkg")
+
+
+@case("FN_DEPENDENCIES_OFFLINE")
+def _() -> None:
+    folder = function_folder(tmp() / "fn", "import six", "six==1.16.0\n")
+    with pytest.MonkeyPatch.context() as patch:
+        # No route to an index and an empty uv cache: a real network failure, as on a plane.
+        patch.setenv("UV_INDEX_URL", "http://127.0.0.1:9/simple")
+        patch.setenv("UV_CACHE_DIR", str(tmp()))
+        assert_error("FN_DEPENDENCIES_OFFLINE", lambda: fn(folder),
+                     "the package index could not be reached and no cached install", "Fix: synth once with network")
+
+
+@case("FN_DEPENDENCY_HASH")
+def _() -> None:
+    index = tmp() / "index"
+    make_wheel(index, "puremod")
+    folder = function_folder(tmp() / "fn", "import puremod",
+                             local_requirements(index, "puremod==1.0 --hash=sha256:" + "0" * 64))
+    assert_error("FN_DEPENDENCY_HASH", lambda: fn(folder), "does not match the hash pinned", "Fix: regenerate")
+
+
+@case("FN_DEPENDENCIES_LOCK")
+def _() -> None:
+    folder = function_folder(tmp() / "fn", "", files={
+        "pyproject.toml": '[project]\nname = "fn"\nversion = "1"\ndependencies = ["requests"]\n'})
+    assert_error("FN_DEPENDENCIES_LOCK", lambda: fn(folder), "declares dependencies but the folder has no uv.lock",
+                 "Fix: run `uv lock`")
+
+
+@case("FN_PACKAGE_SIZE")
+def _() -> None:
+    index = tmp() / "index"
+    make_wheel(index, "heavy", files={"heavy/__init__.py": b"", "heavy/data.bin": bytes(range(256)) * 4096})
+    make_wheel(index, "light")
+    folder = function_folder(tmp() / "fn", "import heavy, light", local_requirements(index, "heavy", "light"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(L, "LAMBDA_PACKAGE_UNZIPPED_MAX_BYTES", 1_000_000)
+        assert_error("FN_PACKAGE_SIZE", lambda: fn(folder), "are 1.0 MB unzipped; the largest packages: heavy 1.0 MB,",
+                     "Fix: drop or replace the largest packages")
+
+
+@case("FN_PACKAGE_ZIPPED_SIZE")
+def _() -> None:
+    folder = function_folder(tmp() / "fn", "", files={"data.bin": "x" * 2_000_000})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(L, "LAMBDA_PACKAGE_ZIPPED_MAX_BYTES", 1_000)
+        stack = new_stack()
+        fn(folder, stack)
+        assert_warning(stack, "FN_PACKAGE_ZIPPED_SIZE", "the deployment package is about 0.0 MB zipped")
+
+
+@case("FN_IMPORT")
+def _() -> None:
+    folder = function_folder(tmp() / "fn", "import json\nimport requests")
+    assert_error("FN_IMPORT", lambda: fn(folder), f"{folder}/lambda_function.py:2 imports 'requests', which is in "
+                 "neither the bundle nor the runtime", "Fix: add the package(s) providing requests to requirements.txt")
+    relative = function_folder(tmp() / "rel", "from . import helpers", files={"helpers.py": ""})
+    assert_error("FN_IMPORT", lambda: fn(relative), "imports '.helpers' relatively from a top-level module",
+                 "use absolute imports")
+
+
+@case("FN_IMPORT_UNVERIFIED")
+def _() -> None:
+    folder = function_folder(tmp() / "fn", "import numpy")
+    stack = new_stack()
+    layer = lambda_.LayerVersion.from_layer_version_arn(stack, "Numpy",
+                                                        "arn:aws:lambda:us-east-1:123456789012:layer:numpy:3")
+    fn(folder, stack, layers=[layer])
+    assert_warning(stack, "FN_IMPORT_UNVERIFIED", "imports 'numpy'", "unless one of the 1 layer(s) provides it")
+
+
+@case("FN_SHARED_CODE")
+def _() -> None:
+    folder = function_folder(tmp() / "fn", "import common", files={"common.py": ""})
+    assert_error("FN_SHARED_CODE", lambda: fn(folder, shared_code=[str(tmp() / "nowhere")]),
+                 "nowhere does not exist", "Fix: pass the name of a folder")
+    shared = tmp() / "common"
+    shared.mkdir()
+    assert_error("FN_SHARED_CODE", lambda: fn(folder, shared_code=[str(shared)]), "ships as 'common/', which",
+                 "also has", "Fix: rename one of them")
+
+
+@case("FN_LAYERS")
+def _() -> None:
+    stack = new_stack()
+    common = tmp() / "common"
+    common.mkdir()
+    (common / "__init__.py").write_text("")
+    layer = PythonLayer(stack, "Common", source=str(common), architecture=lambda_.Architecture.X86_64)
+    folder = function_folder(tmp() / "fn", "import common")
+    assert_error("FN_LAYERS", lambda: fn(folder, stack, layers=[layer]),
+                 "layer Test/Common is built for x86_64, not arm64", "Fix: build the layer for arm64")
+    py312 = PythonLayer(stack, "Common312", source=str(common), runtime=lambda_.Runtime.PYTHON_3_12)
+    assert_error("FN_LAYERS", lambda: ServerlessFunction(stack, "Fn2", source=str(folder), layers=[py312]),
+                 "supports python3.12, not python3.14")
+    arns = [lambda_.LayerVersion.from_layer_version_arn(stack, f"L{i}", f"arn:aws:lambda:us-east-1:1:layer:l{i}:1")
+            for i in range(6)]
+    assert_error("FN_LAYERS", lambda: ServerlessFunction(stack, "Fn3", source=str(folder), layers=arns),
+                 "6 layers", "use at most 5")
