@@ -148,29 +148,44 @@ class ServerlessApi(Construct):
             self.url = self.rest_api.url
         CfnOutput(self, "ApiId", value=self.api_id, description=f"API id of {self.node.path}")
         CfnOutput(self, "ApiUrl", value=self.url, description=f"Base URL of {self.node.path}")
-        self._http_authorizers: dict[str, apigwv2.IHttpRouteAuthorizer] = {}
-        self._rest_authorizer: apigw.IAuthorizer | None = None
+        # One authorizer per distinct authorization (kind, issuer, pool...), shared by the routes that use it:
+        # a route with another issuer or user pool gets its own, never the first one's.
+        self._http_authorizers: dict[ApiAuthorization, apigwv2.IHttpRouteAuthorizer] = {}
+        self._rest_authorizers: dict[ApiAuthorization, apigw.IAuthorizer] = {}
+
+    def _authorizer_id(self, name: str, existing: dict[ApiAuthorization, object], kind: str) -> str:
+        index = sum(a.kind == kind for a in existing)
+        return f"{name}{index or ''}"
 
     def http_authorizer(self, authorization: ApiAuthorization) -> apigwv2.IHttpRouteAuthorizer:
-        """One authorizer per kind per API, shared by its routes."""
-        if authorization.kind not in self._http_authorizers:
-            self._http_authorizers[authorization.kind] = {
+        """The route authorizer for `authorization` on this HTTP API."""
+        rules.check_kind(self, "http", authorization.kind)
+        if authorization not in self._http_authorizers:
+            existing = self._http_authorizers
+            self._http_authorizers[authorization] = {
                 "iam": lambda: authorizers.HttpIamAuthorizer(),
                 "none": lambda: apigwv2.HttpNoneAuthorizer(),
                 "jwt": lambda: authorizers.HttpJwtAuthorizer(
-                    "JwtAuthorizer", authorization.issuer or "", jwt_audience=list(authorization.audience)),
+                    self._authorizer_id("JwtAuthorizer", existing, "jwt"), authorization.issuer or "",
+                    jwt_audience=list(authorization.audience)),
                 "cognito": lambda: authorizers.HttpUserPoolAuthorizer(
-                    "CognitoAuthorizer", authorization.user_pool,
+                    self._authorizer_id("CognitoAuthorizer", existing, "cognito"), authorization.user_pool,
                     user_pool_clients=list(authorization.user_pool_clients) or None),
             }[authorization.kind]()
-        return self._http_authorizers[authorization.kind]
+        return self._http_authorizers[authorization]
 
     def rest_method_options(self, authorization: ApiAuthorization) -> dict[str, object]:
+        """Method options for `authorization`; only "none" maps to NONE (never a fallback to open)."""
+        rules.check_kind(self, "rest", authorization.kind)
         if authorization.kind == "iam":
             return {"authorization_type": apigw.AuthorizationType.IAM}
         if authorization.kind == "cognito":
-            if self._rest_authorizer is None:
-                self._rest_authorizer = apigw.CognitoUserPoolsAuthorizer(
-                    self, "CognitoAuthorizer", cognito_user_pools=[authorization.user_pool])
-            return {"authorization_type": apigw.AuthorizationType.COGNITO, "authorizer": self._rest_authorizer}
-        return {"authorization_type": apigw.AuthorizationType.NONE}
+            if authorization not in self._rest_authorizers:
+                self._rest_authorizers[authorization] = apigw.CognitoUserPoolsAuthorizer(
+                    self, self._authorizer_id("CognitoAuthorizer", self._rest_authorizers, "cognito"),
+                    cognito_user_pools=[authorization.user_pool])
+            return {"authorization_type": apigw.AuthorizationType.COGNITO,
+                    "authorizer": self._rest_authorizers[authorization]}
+        if authorization.kind == "none":
+            return {"authorization_type": apigw.AuthorizationType.NONE}
+        raise AssertionError(f"unreachable: check_kind accepts no REST authorization {authorization.kind!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_events as events
@@ -266,3 +267,73 @@ def test_schedule_trigger_with_timezone_retries_and_dlq(snapshot):
         Match.object_like({"Principal": {"Service": "scheduler.amazonaws.com"},
                            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})]}})
     assert result.count("AWS::Scheduler::Schedule") == 2 and trigger.schedule is not None
+
+
+# --- several triggers of one kind, and authorization that is never silently dropped (issue 13) -------------
+
+def test_a_function_takes_several_triggers_of_the_same_kind():
+    from aws_cdk import aws_s3 as s3
+
+    stack = new_stack()
+    imported = [s3.Bucket.from_bucket_name(stack, f"Imported{i}", f"partner-bucket-{i}") for i in range(2)]
+    function = ServerlessFunction(stack, "Fn", source="job_events", triggers=[
+        QueueTrigger(), QueueTrigger(),
+        S3Trigger(prefix="a/"), S3Trigger(prefix="b/"),
+        S3Trigger(imported[0]), S3Trigger(imported[1]),
+        EventTrigger({"source": ["a"]}), EventTrigger({"source": ["b"]}),
+        ScheduleTrigger("rate(1 hour)"), ScheduleTrigger("rate(2 hours)"),
+    ])
+    queues = [t for t in function.triggers if isinstance(t, QueueTrigger)]
+    assert queues[0].queue is not queues[1].queue
+    assert queues[0].dead_letter_queue is not queues[1].dead_letter_queue
+    result = synth(stack)
+    assert result.count("AWS::Lambda::EventSourceMapping") == 2
+    assert result.count("AWS::Events::Rule") == 4  # two S3-over-EventBridge routes, two event rules
+    assert result.count("AWS::Scheduler::Schedule") == 2
+
+
+AUTHORIZATIONS = {
+    "iam": (lambda pool: ApiAuthorization.iam(), "AWS_IAM", "AWS_IAM"),
+    "jwt": (lambda pool: ApiAuthorization.jwt("https://issuer.example.com", ["app"]), "JWT", None),
+    "cognito": (lambda pool: ApiAuthorization.cognito(pool), "JWT", "COGNITO_USER_POOLS"),
+    "none": (lambda pool: ApiAuthorization.public(), "NONE", "NONE"),
+}
+
+
+@pytest.mark.parametrize("kind", ["http", "rest"])
+@pytest.mark.parametrize("auth", sorted(AUTHORIZATIONS))
+def test_each_api_kind_deploys_the_authorization_asked_for_or_refuses_it(kind, auth):
+    from aws_cdk import aws_cognito as cognito
+
+    from constructs_lib import ConfigError
+
+    stack = new_stack(nag=False)
+    pool = cognito.UserPool.from_user_pool_id(stack, "Pool", "us-east-1_abc")
+    make, http_type, rest_type = AUTHORIZATIONS[auth]
+    api = ServerlessApi(stack, "Api", kind=kind)
+    expected = http_type if kind == "http" else rest_type
+    if expected is None:  # JWT on REST: refused at the user's line, never deployed as an open route
+        with pytest.raises(ConfigError, match=r"ApiTrigger: route 'GET /items': a JWT authorizer on a REST API"):
+            ApiTrigger(api, "GET /items", authorization=make(pool))
+        return
+    ServerlessFunction(stack, "Fn", source="job_events", triggers=[ApiTrigger(api, "GET /items",
+                                                                               authorization=make(pool))])
+    result = synth(stack, lint=False)
+    if kind == "http":
+        (route,) = result.resources("AWS::ApiGatewayV2::Route").values()
+        assert route["Properties"].get("AuthorizationType", "NONE") == expected
+    else:
+        (method,) = result.resources("AWS::ApiGateway::Method").values()
+        assert method["Properties"]["AuthorizationType"] == expected
+
+
+def test_routes_with_different_issuers_get_their_own_authorizers():
+    stack = new_stack(nag=False)
+    api = ServerlessApi(stack, "Api", authorization=ApiAuthorization.jwt("https://a.example.com", ["a"]))
+    ServerlessFunction(stack, "Fn", source="job_events", triggers=[
+        ApiTrigger(api, "GET /a"),
+        ApiTrigger(api, "GET /b", authorization=ApiAuthorization.jwt("https://b.example.com", ["b"])),
+    ])
+    authorizers = synth(stack, lint=False).resources("AWS::ApiGatewayV2::Authorizer").values()
+    issuers = sorted(a["Properties"]["JwtConfiguration"]["Issuer"] for a in authorizers)
+    assert issuers == ["https://a.example.com", "https://b.example.com"]

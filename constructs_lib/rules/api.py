@@ -106,15 +106,25 @@ def check_stage_name(construct: IConstruct, stage_name: str) -> None:
              "use letters, digits, '-' and '_' only, e.g. 'prod' or 'v1'.")
 
 
+# What each API kind can enforce. Anything else is refused: a route never silently becomes public.
+AUTHORIZATIONS = {"http": ("iam", "jwt", "cognito", "none"), "rest": ("iam", "cognito", "none")}
+
+
 @rule("API_KIND", "API kind and authorization fit together",
-      limit="kind 'http' or 'rest'; JWT authorizers exist only on HTTP APIs",
+      limit="kind 'http' or 'rest'; JWT authorizers exist only on HTTP APIs; an authorization the API cannot "
+            "enforce is refused, never replaced by NONE",
       source="https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html")
-def check_kind(construct: IConstruct, kind: str, authorization_kind: str) -> None:
-    if kind not in ("http", "rest"):
+def check_kind(construct: IConstruct, kind: str, authorization_kind: str, route: str | None = None) -> None:
+    if kind not in AUTHORIZATIONS:
         fail(construct, "API_KIND", f"kind={kind!r}", "use kind='http' (default) or kind='rest'.")
-    if kind == "rest" and authorization_kind == "jwt":
-        fail(construct, "API_KIND", "a JWT authorizer on a REST API",
-             "use ApiAuthorization.cognito(...) on a REST API, or kind='http' for JWT.")
+    if authorization_kind not in AUTHORIZATIONS[kind]:
+        where = f"route {route!r}: " if route else ""
+        if authorization_kind == "jwt":
+            fail(construct, "API_KIND", f"{where}a JWT authorizer on a REST API (REST APIs cannot verify JWTs; "
+                 "the route would be deployed without authorization)",
+                 "use ApiAuthorization.cognito(...) on a REST API, or kind='http' for JWT.")
+        fail(construct, "API_KIND", f"{where}authorization {authorization_kind!r} on a {kind.upper()} API",
+             f"use one of {', '.join(AUTHORIZATIONS[kind])}.")
 
 
 @rule("API_THROTTLE", "API throttling", limit=f"rate 1..{L.APIGW_ACCOUNT_THROTTLE_RPS:,} rps (account quota), "

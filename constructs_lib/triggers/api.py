@@ -43,10 +43,12 @@ class ApiTrigger(Trigger):
             rules.fail_public_with_authorization(route)
         self.public = public
         self.authorization = ApiAuthorization.public() if public else (authorization or api.authorization)
+        rules.check_kind("ApiTrigger", api.kind, self.authorization.kind, self.route_key)
         self.route: Construct | None = None  # the HttpRoute or REST Method, once bound
 
     def _bind(self, function: ServerlessFunction) -> None:
         api = self.api
+        rules.check_kind(function, api.kind, self.authorization.kind, self.route_key)
         rules.check_function_timeout(function, function.timeout, api.integration_timeout)
         shape = rules.route_shape(self.method, self.path)
         rules.check_duplicate_route(function, api.node.path, self.route_key, api.routes.get(shape))

@@ -33,6 +33,12 @@ class Trigger(abc.ABC):
         self._function = function
         self._bind(function)
 
+    def scoped_id(self, function: ServerlessFunction, name: str) -> str:
+        """`name` for the first trigger of this kind on `function`, `name1`, `name2`, ... for the next ones, so
+        a function drained from two queues or fed by two buckets gets resources that do not collide."""
+        index = sum(type(t) is type(self) for t in function.triggers)
+        return f"{name}{index or ''}"
+
     @abc.abstractmethod
     def _bind(self, function: ServerlessFunction) -> None:
         """Create the resources and grants that connect the event source to `function`."""

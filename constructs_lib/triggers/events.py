@@ -78,16 +78,16 @@ class EventTrigger(EventBridgeTarget):
         self.rule: aws_events.Rule | None = None
 
     def _bind(self, function: ServerlessFunction) -> None:
-        index = sum(isinstance(t, EventTrigger) for t in function.triggers) or ""
+        rule_id = self.scoped_id(function, "EventRule")
         pattern = aws_events.EventPattern(**{_PATTERN_KEYWORDS.get(k, k): v for k, v in self.event_pattern.items()})
         self.rule = aws_events.Rule(
-            function, f"EventRule{index}",
+            function, rule_id,
             event_bus=self.event_bus,
             event_pattern=pattern,
             description=self.description or f"Events for {function.node.path}",
             targets=[aws_events_targets.LambdaFunction(
                 function.function,
-                dead_letter_queue=self._make_dead_letter_queue(function, f"EventRule{index}DeadLetters", "event rule"),
+                dead_letter_queue=self._make_dead_letter_queue(function, f"{rule_id}DeadLetters", "event rule"),
                 retry_attempts=self.retry_attempts,
                 max_event_age=self.max_event_age,
             )],

@@ -82,7 +82,8 @@ class S3Trigger(Trigger):
 
     def _bind(self, function: ServerlessFunction) -> None:
         if self._given_bucket is None:
-            self._given_bucket = secure_bucket(function, "Bucket", defaults=self.bucket_defaults)
+            self._given_bucket = secure_bucket(function, self.scoped_id(function, "Bucket"),
+                                               defaults=self.bucket_defaults)
         bucket = self.bucket
         owned = isinstance(bucket, s3.Bucket)
         if self.delivery == "eventbridge" or (self.delivery == "auto" and not owned):
@@ -116,11 +117,11 @@ class S3Trigger(Trigger):
             detail["object"] = {"key": [key]}
         d = self.event_defaults
         self.dead_letter_queue = dead_letter_queue(
-            function, "S3EventsDeadLetters", retention=d.dead_letter_retention,
+            function, self.scoped_id(function, "S3EventsDeadLetters"), retention=d.dead_letter_retention,
             reason="DLQ of the S3 -> EventBridge rule target: the last stop for undeliverable events.",
         )
         self.rule = aws_events.Rule(
-            function, "S3Events",
+            function, self.scoped_id(function, "S3Events"),
             description=f"S3 {', '.join(detail_types)} in {bucket.node.path} -> {function.node.path}",
             event_pattern=aws_events.EventPattern(source=["aws.s3"], detail_type=detail_types, detail=detail),
             targets=[aws_events_targets.LambdaFunction(function.function, dead_letter_queue=self.dead_letter_queue,

@@ -58,7 +58,7 @@ class ScheduleTrigger(EventBridgeTarget):
         self.schedule: scheduler.Schedule | None = None
 
     def _bind(self, function: ServerlessFunction) -> None:
-        index = sum(isinstance(t, ScheduleTrigger) for t in function.triggers) or ""
+        index = self.scoped_id(function, "")
         self.role = self._make_role(function, f"Schedule{index}Role")
         target = scheduler_targets.LambdaInvoke(
             function.function,

@@ -73,7 +73,7 @@ class QueueTrigger(Trigger):
     def _bind(self, function: ServerlessFunction) -> None:
         if self._given_queue is None:
             self._given_queue, self.dead_letter_queue = queue_with_dead_letter_queue(
-                function, "Queue", defaults=self.defaults, fifo=self.fifo,
+                function, self.scoped_id(function, "Queue"), defaults=self.defaults, fifo=self.fifo,
                 visibility_timeout=rules.visibility_timeout_for(function.timeout, self.max_batching_window),
                 max_receive_count=self.max_receive_count,
             )
