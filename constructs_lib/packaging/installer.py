@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 # Bump when pruning or the cache layout changes: old entries are then ignored, not reused.
-CACHE_FORMAT = "6"
+CACHE_FORMAT = "7"
 # What every Python runtime of Lambda already provides (https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html):
 # left out of bundles unless the requirements name one of them directly (then the pinned version ships).
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
@@ -434,14 +434,17 @@ def _describe(root: Path, key: str, left_out: tuple[str, ...]) -> Dependencies:
     )
 
 
+# METADATA headers for package indexes, not for code: trove classifiers, links, keywords.
+_INDEX_ONLY_HEADERS = ("Classifier:", "Project-URL:", "Keywords:", "Description-Content-Type:", "Home-page:")
+
+
 def _drop_long_description(metadata_file: Path) -> None:
     """METADATA's body is the project's README (pydantic's holds its whole changelog); nothing reads it at run
-    time. The headers (name, version, requirements) stay for importlib.metadata."""
+    time, nor the index-only headers. Name, version, license and requirements stay for importlib.metadata."""
     if metadata_file.is_file():
-        text = metadata_file.read_text(errors="replace")
-        headers, separator, _ = text.partition("\n\n")
-        if separator:
-            metadata_file.write_text(headers + "\n")
+        headers = metadata_file.read_text(errors="replace").partition("\n\n")[0]
+        kept = [line for line in headers.splitlines() if not line.startswith(_INDEX_ONLY_HEADERS)]
+        metadata_file.write_text("\n".join(kept) + "\n")
 
 
 def _to_manifest(dependencies: Dependencies) -> dict[str, object]:
