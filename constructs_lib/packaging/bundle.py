@@ -71,13 +71,15 @@ def build_bundle(
     for folder in shared:
         entries += [(str(Path(folder.name) / f), folder / f) for f in code_files(folder, exclude)]
     digest = hashlib.sha256(b"bundle-v1\0")
-    for relative, path in entries:
+    code_bytes = code_zipped = 0
+    for relative, path in entries:  # each file read once: hash, size and zipped size
+        data = path.read_bytes()
         digest.update(f"{relative}\0{os.access(path, os.X_OK):d}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(hashlib.sha256(data).digest())
+        code_bytes += len(data)
+        code_zipped += zipped_size(data, relative)
     digest.update(f"deps\0{dependencies.key if dependencies else ''}".encode())
     asset_hash = digest.hexdigest()
-    code_bytes = sum(path.stat().st_size for _, path in entries)
-    code_zipped = sum(zipped_size(path) for _, path in entries)
     root = cache_dir() / "bundles"
     final = root / asset_hash
     if not final.is_dir():

@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 # Bump when pruning or the cache layout changes: old entries are then ignored, not reused.
-CACHE_FORMAT = "7"
+CACHE_FORMAT = "8"
 # What every Python runtime of Lambda already provides (https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html):
 # left out of bundles unless the requirements name one of them directly (then the pinned version ships).
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
@@ -390,11 +390,10 @@ def _prune(root: Path, direct: frozenset[str]) -> tuple[str, ...]:
     return tuple(left_out)
 
 
-def zipped_size(path: Path) -> int:
-    """What `path` adds to a zip (deflate, as the CDK CLI writes it): compressed data plus both headers."""
-    data = path.read_bytes()
-    name = len(str(path).encode())
-    return min(len(zlib.compress(data, 6)), len(data)) + 76 + 2 * name
+def zipped_size(data: bytes, name: str) -> int:
+    """What a file adds to a zip (deflate, as the CDK CLI writes it): compressed data plus both headers, which
+    hold `name`, its path inside the archive."""
+    return min(len(zlib.compress(data, 6)), len(data)) + 76 + 2 * len(name.encode())
 
 
 def top_level_modules(root: Path) -> frozenset[str]:
@@ -429,7 +428,7 @@ def _describe(root: Path, key: str, left_out: tuple[str, ...]) -> Dependencies:
     return Dependencies(
         path=root, key=key, packages=packages,
         unzipped_bytes=sum(p.stat().st_size for p in all_files),
-        zipped_bytes=sum(zipped_size(p) for p in all_files),
+        zipped_bytes=sum(zipped_size(p.read_bytes(), str(p.relative_to(root))) for p in all_files),
         modules=top_level_modules(root), left_out=left_out,
     )
 

@@ -200,7 +200,7 @@ def _top_level_names(module_path: Path) -> set[str]:
 @rule("FN_SOURCE", "the source folder exists", limit="a folder holding the handler's module",
       source="https://docs.aws.amazon.com/lambda/latest/dg/python-package.html")
 def check_source_dir(construct: IConstruct, source: str, source_dir: Path) -> None:
-    check_source_text(construct, source)
+    """After `check_source_text`, which callers run before they turn `source` into a path."""
     if not source_dir.is_dir():
         fail(construct, "FN_SOURCE", f"source={source!r} resolves to {source_dir}, which is not a folder",
              "pass the name of a folder under lambda_src/ or a path to the function's code folder "

@@ -48,7 +48,6 @@ class ApiTrigger(Trigger):
 
     def _bind(self, function: ServerlessFunction) -> None:
         api = self.api
-        rules.check_kind(function, api.kind, self.authorization.kind, self.route_key)
         rules.check_function_timeout(function, function.timeout, api.integration_timeout)
         shape = rules.route_shape(self.method, self.path)
         rules.check_duplicate_route(function, api.node.path, self.route_key, api.routes.get(shape))
