@@ -1,6 +1,7 @@
 # The front door. Every target sets up what it needs (idempotently), then runs.
 #   make synth         cdk synth of the example app (no AWS account, no Docker)
 #   make test          the whole test suite (unit, handlers, end-to-end against MiniStack)
+#   make test-lowest   the unit tests against the lowest dependency versions pyproject.toml declares
 #   make deploy-local  deploy the example app to a local MiniStack, fire every trigger, tear down
 #   make bench         benchmarks, results in bench/RESULTS.md
 
@@ -15,11 +16,13 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint deploy-local bench clean
+.PHONY: setup synth test test-lowest lint deploy-local bench clean
 
 MINISTACK_VERSION := 1.5.33
 
-setup: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/ministack
+CHECKOV_VERSION := 3.3.30
+
+setup: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/ministack $(STAMPS)/checkov
 
 $(STAMPS)/venv: pyproject.toml requirements-dev.txt
 	@mkdir -p $(STAMPS)
@@ -39,12 +42,29 @@ $(STAMPS)/ministack: Makefile
 	.venv-ministack/bin/python -m pip install --quiet --disable-pip-version-check ministack==$(MINISTACK_VERSION) boto3
 	@touch $@
 
+# checkov (what teams run in their pipelines) in its own venv: its pins clash with the project's.
+$(STAMPS)/checkov: Makefile $(STAMPS)/venv
+	@mkdir -p $(STAMPS)
+	@test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	$(VENV)/bin/uv pip install --quiet --python .venv-checkov/bin/python checkov==$(CHECKOV_VERSION)
+	@touch $@
+
 synth: setup
 	cdk synth --no-notices --quiet
 	@echo "Synthesized: cdk.out/ ($$(ls cdk.out/*.template.json | wc -l) stacks)"
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The unit tests against the lowest versions pyproject.toml declares (the library's own dependencies and the
+# testing extra), so a lower bound that no longer works fails CI instead of a user's install.
+LOWEST_TEST_TOOLS = $$(grep -iE '^(pytest|hypothesis|pydantic|boto3)==' requirements-dev.txt)
+test-lowest: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/checkov
+	@test -x .venv-lowest/bin/python || $(PYTHON) -m venv .venv-lowest
+	$(VENV)/bin/uv pip install --quiet --python .venv-lowest/bin/python --resolution lowest-direct \
+		-e ".[testing]" $(LOWEST_TEST_TOOLS)
+	.venv-lowest/bin/python -m pip list 2>/dev/null | grep -iE '^(aws-cdk-lib|constructs|uv|cdk-nag|cfn-lint|syrupy) '
+	SNAPSHOTS=off .venv-lowest/bin/python -m pytest --ignore=tests/e2e --snapshot-warn-unused $(PYTEST_ARGS)
 
 lint: setup
 	$(PY) -m ruff check .
@@ -56,4 +76,4 @@ bench: setup
 	$(PY) bench/run.py
 
 clean:
-	rm -rf cdk.out $(STAMPS) $(VENV) .venv-ministack node_modules
+	rm -rf cdk.out $(STAMPS) $(VENV) .venv-ministack .venv-checkov .venv-lowest node_modules

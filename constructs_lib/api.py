@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import jsii
-from aws_cdk import CfnOutput, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -15,10 +15,13 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from .data import log_group
 from .defaults import ApiDefaults
 from .guard import guard
 from .nag import acknowledge
+from .outputs import stable_output
 from .rules import api as rules
+from .rules.props import check_props
 
 # Access log fields that both HTTP and REST APIs support.
 ACCESS_LOG_FIELDS = {
@@ -47,11 +50,13 @@ class ApiAuthorization:
     @classmethod
     def jwt(cls, issuer: str, audience: list[str]) -> ApiAuthorization:
         """Bearer tokens from any OIDC issuer (HTTP APIs)."""
+        check_props(ApiAuthorization.jwt.__func__, locals(), "ApiAuthorization.jwt")
         return cls("jwt", issuer=issuer, audience=tuple(audience))
 
     @classmethod
     def cognito(cls, user_pool: cognito.IUserPool,
                 user_pool_clients: list[cognito.IUserPoolClient] | None = None) -> ApiAuthorization:
+        check_props(ApiAuthorization.cognito.__func__, locals(), "ApiAuthorization.cognito")
         return cls("cognito", user_pool=user_pool, user_pool_clients=tuple(user_pool_clients or ()))
 
     @classmethod
@@ -97,6 +102,7 @@ class ServerlessApi(Construct):
         integration_timeout: Duration | None = None,
         api_name: str | None = None,
     ) -> None:
+        check_props(ServerlessApi.__init__, locals())
         super().__init__(scope, id)
         guard(self)
         d = self.defaults
@@ -109,9 +115,10 @@ class ServerlessApi(Construct):
         rules.check_integration_timeout(self, self.kind, self.integration_timeout)
         rules.check_throttle(self, rate, burst)
         self.routes: dict[str, str] = {}  # route shape -> path of the function serving it
+        self.variable_names: dict[str, str] = {}  # REST: parent path -> its one {variable} segment
         self.integrations: dict[str, object] = {}  # one per function, shared by its routes
 
-        self.access_log_group = logs.LogGroup(self, "AccessLogs", retention=d.access_log_retention)
+        self.access_log_group = log_group(self, "AccessLogs", retention=d.access_log_retention)
         if self.kind == "http":
             self.http_api: apigwv2.HttpApi | None = apigwv2.HttpApi(self, "Api", api_name=api_name,
                                                                      create_default_stage=False)
@@ -146,8 +153,8 @@ class ServerlessApi(Construct):
                         "stage when the API is internet-facing at scale.", "AwsSolutions-APIG3")
             self.api_id = self.rest_api.rest_api_id
             self.url = self.rest_api.url
-        CfnOutput(self, "ApiId", value=self.api_id, description=f"API id of {self.node.path}")
-        CfnOutput(self, "ApiUrl", value=self.url, description=f"Base URL of {self.node.path}")
+        stable_output(self, "Id", self.api_id, f"API id of {self.node.path}")
+        stable_output(self, "Url", self.url, f"Base URL of {self.node.path}")
         # One authorizer per distinct authorization (kind, issuer, pool...), shared by the routes that use it:
         # a route with another issuer or user pool gets its own, never the first one's.
         self._http_authorizers: dict[ApiAuthorization, apigwv2.IHttpRouteAuthorizer] = {}

@@ -8,13 +8,14 @@ is one line in a subclass::
 
 Merge order, everywhere: explicit keyword argument > the class's `defaults` > nothing. Values the library
 requires for safety (encryption, TLS-only, partial batch responses) are not defaults: they are always set.
+What happens to data when a stack is deleted is one switch for the whole app (`constructs_lib.data`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
@@ -28,7 +29,6 @@ class FunctionDefaults:
     memory_size: int = 256  # MB; Python cold starts get CPU in proportion to memory, 128 MB is too slow
     timeout: Duration = field(default_factory=lambda: Duration.seconds(20))  # fits under API Gateway's 29 s
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
-    log_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     application_log_level: lambda_.ApplicationLogLevel = lambda_.ApplicationLogLevel.INFO
     system_log_level: lambda_.SystemLogLevel = lambda_.SystemLogLevel.WARN
     async_retry_attempts: int = 2
@@ -57,7 +57,7 @@ class QueueDefaults:
 @dataclass(frozen=True)
 class BucketDefaults:
     access_log_retention: Duration = field(default_factory=lambda: Duration.days(90))
-    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    noncurrent_version_retention: Duration = field(default_factory=lambda: Duration.days(30))
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ class EventDefaults:
 
 @dataclass(frozen=True)
 class FargateDefaults:
+    # Graviton, about 20% cheaper; Architecture.X86_64 (aws_lambda's, as for functions) for x86-only images.
+    architecture: lambda_.Architecture = field(default_factory=lambda: lambda_.Architecture.ARM_64)
     cpu: int = 512
     memory_mib: int = 1024
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH

@@ -15,14 +15,16 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from .data import log_group
 from .defaults import FunctionDefaults
 from .guard import guard
 from .layers import PythonLayer, resolve_source
-from .nag import XRAY_REASON, acknowledge
+from .nag import XRAY_REASON, acknowledge, skip_checkov
 from .packaging import Bundle, LayerInfo, package_code, target_for
 from .queues import dead_letter_queue
 from .rules import function as rules
 from .rules import packaging as packaging_rules
+from .rules.props import check_props, check_value
 from .triggers.base import Trigger
 
 
@@ -55,27 +57,17 @@ class ServerlessFunction(Construct):
         reserved_concurrency: int | None = None,
         function_name: str | None = None,
         description: str | None = None,
-        shared_code: Sequence[str] = (),
+        shared_code: str | Sequence[str] = (),
         layers: Sequence[PythonLayer | lambda_.ILayerVersion] = (),
-        triggers: Iterable[Trigger] = (),
+        triggers: Trigger | Iterable[Trigger] = (),
     ) -> None:
+        check_props(ServerlessFunction.__init__, locals())
         super().__init__(scope, id)
         guard(self)
-        rules.check_types(self, {
-            "source": (source, str), "handler": (handler, str), "runtime": (runtime, lambda_.Runtime),
-            "architecture": (architecture, lambda_.Architecture), "memory_size": (memory_size, int),
-            "timeout": (timeout, Duration), "environment": (environment, Mapping),
-            "ephemeral_storage_size": (ephemeral_storage_size, Size),
-            "reserved_concurrency": (reserved_concurrency, int),
-            "function_name": (function_name, str), "description": (description, str),
-        })
-        rules.check_required(self, {"source": source})
         if isinstance(shared_code, str):
             shared_code = [shared_code]  # one folder, named the way it is natural to write
-        rules.check_sequence(self, "shared_code", shared_code, str)
-        rules.check_sequence(self, "layers", layers, object)
-        rules.check_sequence(self, "layers", [x for x in layers if not hasattr(x, "layer_version_arn")],
-                             PythonLayer, "PythonLayer or lambda_.ILayerVersion (LayerVersion.from_layer_version_arn)")
+        if isinstance(triggers, Trigger):
+            triggers = [triggers]  # one trigger, passed the way it is natural to write
         d = self.defaults
         rules.check_source_text(self, source)
         self.source_dir = self.resolve_source(source)
@@ -127,6 +119,7 @@ class ServerlessFunction(Construct):
             system_log_level_v2=d.system_log_level,
         )
         self.enable_tracing()
+        self._explain_to_checkov(reserved_concurrency is None)
         self.failure_queue: sqs.IQueue = self.make_failure_destination()
         self.triggers: list[Trigger] = []
         for trigger in triggers:
@@ -163,9 +156,7 @@ class ServerlessFunction(Construct):
         return LayerInfo(layer.node.path, None, 0, runtimes, architectures or None)
 
     def make_log_group(self) -> logs.ILogGroup:
-        return logs.LogGroup(
-            self, "LogGroup", retention=self.defaults.log_retention, removal_policy=self.defaults.log_removal_policy
-        )
+        return log_group(self, "LogGroup", retention=self.defaults.log_retention)
 
     def make_role(self) -> iam.IRole:
         """A role of its own: logs only to its own log group, no AWS managed policy."""
@@ -191,6 +182,21 @@ class ServerlessFunction(Construct):
         acknowledge(policy, XRAY_REASON, "AwsSolutions-IAM5[Resource::*]")
         self.function.node.add_dependency(policy)
 
+    def _explain_to_checkov(self, unreserved: bool) -> None:
+        checks = {
+            "CKV_AWS_116": "Failed async invokes go to an on-failure destination (SQS, `failure_queue`), which "
+                           "supersedes DeadLetterConfig and keeps the whole invocation record.",
+            "CKV_AWS_117": "Runs outside a VPC: it reaches AWS APIs over TLS with IAM; a VPC is only needed to reach "
+                           "private resources, and costs cold-start time and NAT.",
+            "CKV_AWS_173": "Lambda encrypts environment variables at rest with an AWS managed key; secrets belong in "
+                           "Secrets Manager or SSM (their names in the environment), not in variables.",
+        }
+        if unreserved:
+            checks["CKV_AWS_115"] = ("Unreserved by design: reserving concurrency carves it out of the account's pool "
+                                     "for every function; set reserved_concurrency to cap this one.")
+        for check_id, reason in checks.items():
+            skip_checkov(self.function, reason, check_id)
+
     def make_failure_destination(self) -> sqs.IQueue:
         """Async invokes (S3, EventBridge rules, direct) that fail every retry land here, not nowhere."""
         d = self.defaults
@@ -211,14 +217,14 @@ class ServerlessFunction(Construct):
 
     def add_trigger(self, trigger: Trigger) -> Trigger:
         """Connect `trigger` (S3Trigger, QueueTrigger, ...) to this function; returns it for its attributes."""
-        rules.check_types(self, {"trigger": (trigger, Trigger)})
+        check_value(self, "trigger", trigger, Trigger)
         trigger.bind(self)
         self.triggers.append(trigger)
         return trigger
 
     def add_environment(self, key: str, value: str) -> ServerlessFunction:
         """Add an environment variable, checked like the constructor's `environment`."""
-        rules.check_types(self, {"environment": ({key: value}, Mapping)})
+        check_value(self, "environment", {key: value}, Mapping[str, str])
         self._environment[key] = value
         self._check_environment(self._environment)
         self.function.add_environment(key, value)

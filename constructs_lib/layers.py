@@ -17,6 +17,7 @@ from .packaging.bundle import build_bundle
 from .packaging.installer import cache_dir
 from .rules import function as function_rules
 from .rules import packaging as rules
+from .rules.props import check_props
 
 
 class PythonLayer(Construct):
@@ -41,12 +42,9 @@ class PythonLayer(Construct):
         architecture: lambda_.Architecture | None = None,
         description: str | None = None,
     ) -> None:
+        check_props(PythonLayer.__init__, locals())
         super().__init__(scope, id)
         guard(self)
-        function_rules.check_types(self, {
-            "source": (source, str), "runtime": (runtime, lambda_.Runtime),
-            "architecture": (architecture, lambda_.Architecture), "description": (description, str),
-        })
         function_rules.check_source_text(self, source)
         d = self.defaults
         self.source_dir = resolve_source(source, d.source_root)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
+# How deep a prop's nested lists and dicts may go (an event pattern deeper than this is no pattern).
+PROP_NESTING_MAX = 100
+
 # --- Lambda: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html -------------------
 LAMBDA_LIMITS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
 LAMBDA_MEMORY_MIN_MB = 128
@@ -41,18 +44,25 @@ LAMBDA_RESERVED_ENV_KEYS = frozenset({
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 })
 
-# https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (deprecation dates of Python runtimes)
+# Python runtime lifecycle: (deprecated, block function create, block function update), from AWS's table
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (the same dates cfn-lint ships as
+# LmbdRuntimeLifecycle.json). Deprecated: no more patches (a warning); create blocked: deploys of new functions fail.
 LAMBDA_RUNTIMES_URL = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"
-PYTHON_RUNTIME_DEPRECATED_ON = {
-    "python2.7": _dt.date(2021, 7, 15),
-    "python3.6": _dt.date(2022, 7, 18),
-    "python3.7": _dt.date(2023, 12, 4),
-    "python3.8": _dt.date(2024, 10, 14),
-    "python3.9": _dt.date(2025, 12, 15),
-    "python3.10": _dt.date(2026, 10, 31),
+PYTHON_RUNTIME_LIFECYCLE: dict[str, tuple[_dt.date, _dt.date, _dt.date]] = {
+    "python2.7": (_dt.date(2021, 7, 15), _dt.date(2021, 7, 15), _dt.date(2022, 5, 30)),
+    "python3.6": (_dt.date(2022, 7, 18), _dt.date(2022, 7, 18), _dt.date(2022, 8, 29)),
+    "python3.7": (_dt.date(2023, 12, 4), _dt.date(2024, 1, 9), _dt.date(2027, 3, 3)),
+    "python3.8": (_dt.date(2024, 10, 14), _dt.date(2027, 2, 1), _dt.date(2027, 3, 3)),
+    "python3.9": (_dt.date(2025, 12, 15), _dt.date(2027, 2, 1), _dt.date(2027, 3, 3)),
+    "python3.10": (_dt.date(2026, 10, 31), _dt.date(2027, 2, 1), _dt.date(2027, 3, 3)),
+    "python3.11": (_dt.date(2027, 6, 30), _dt.date(2027, 7, 31), _dt.date(2027, 8, 31)),
+    "python3.12": (_dt.date(2028, 10, 31), _dt.date(2028, 11, 30), _dt.date(2029, 1, 10)),
+    "python3.13": (_dt.date(2029, 6, 30), _dt.date(2029, 7, 31), _dt.date(2029, 8, 31)),
+    "python3.14": (_dt.date(2029, 6, 30), _dt.date(2029, 7, 31), _dt.date(2029, 8, 31)),
 }
 
 # --- SQS and the Lambda event source mapping -----------------------------------------------------------
+SQS_DLQ_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html"
 SQS_QUOTAS_URL = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
 SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200
 SQS_RETENTION_MAX_S = 1_209_600
@@ -65,6 +75,10 @@ SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX = 10  # above this AWS requires a batching win
 SQS_BATCHING_WINDOW_MAX_S = 300
 SQS_MAX_CONCURRENCY_MIN = 2
 SQS_MAX_CONCURRENCY_MAX = 1_000
+SQS_FILTERS_DEFAULT_MAX = 5  # adjustable, up to SQS_FILTERS_MAX
+SQS_FILTERS_MAX = 10
+SQS_FILTER_PATTERN_MAX_CHARS = 4_096
+SQS_FILTER_URL = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html"
 SQS_VISIBILITY_TO_TIMEOUT_RATIO = 6  # AWS's recommendation, so retries of a throttled batch do not redeliver
 
 # --- S3 notifications: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
@@ -73,6 +87,7 @@ S3_RECURSION_URL = "https://docs.aws.amazon.com/lambda/latest/dg/with-s3-example
 
 # --- API Gateway: https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html ---------------
 APIGW_LIMITS_URL = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
+APIGW_INTEGRATION_TIMEOUT_MIN_MS = 50
 APIGW_REST_INTEGRATION_TIMEOUT_S = 29  # adjustable for Regional and private REST APIs
 APIGW_HTTP_INTEGRATION_TIMEOUT_MAX_S = 30  # fixed for HTTP APIs
 APIGW_STAGE_NAME_PATTERN = r"[a-zA-Z0-9_-]{1,128}"
@@ -123,6 +138,7 @@ FARGATE_CPU_MEMORY_MIB: dict[int, tuple[int, ...]] = {
     8192: _gib(16, 60, 4),
     16384: _gib(32, 120, 8),
 }
+ECS_CONTAINER_MEMORY_MIN_MIB = 6  # Docker's minimum for a container's hard memory limit
 FARGATE_EPHEMERAL_MIN_GIB = 21
 FARGATE_EPHEMERAL_MAX_GIB = 200
 FARGATE_STOP_TIMEOUT_MAX_S = 120

@@ -6,8 +6,9 @@ from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from .data import removal_policy
 from .defaults import QueueDefaults
-from .nag import acknowledge
+from .nag import acknowledge, skip_checkov
 
 
 def secure_queue(
@@ -25,12 +26,13 @@ def secure_queue(
     SSE-SQS rather than the AWS-managed KMS key: S3 and EventBridge cannot send to a queue encrypted with
     `alias/aws/sqs` (they cannot use that key), and SSE-SQS costs nothing per request.
     """
-    return sqs.Queue(
+    queue = sqs.Queue(
         scope,
         id,
         fifo=fifo or None,
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
+        removal_policy=removal_policy(scope),
         retention_period=retention,
         visibility_timeout=visibility_timeout,
         dead_letter_queue=(
@@ -39,6 +41,9 @@ def secure_queue(
             else None
         ),
     )
+    skip_checkov(queue, "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled), which checkov does not recognise; "
+                 "not the AWS-managed KMS key, which S3 and EventBridge cannot use to send.", "CKV_AWS_27")
+    return queue
 
 
 def queue_with_dead_letter_queue(

@@ -62,11 +62,16 @@ class SynthResult:
         return len(self.resources(type_name))
 
 
-def new_app(*, context: dict[str, Any] | None = None, nag: bool = True) -> cdk.App:
-    """A fresh app with the pinned feature flags and (by default) the cdk-nag packs plugged in."""
+def new_app(*, context: dict[str, Any] | None = None, nag: bool = True, feature_flags: bool = True) -> cdk.App:
+    """A fresh app with the pinned feature flags and (by default) the cdk-nag packs plugged in.
+
+    `feature_flags=False` builds as a user's project would without the library's flags in its `cdk.json`
+    (pass the flags `cdk init` writes as `context=` to build as a fresh `cdk init` project).
+    """
     app = cdk.App(
         outdir=tempfile.mkdtemp(prefix="cdk-test-"),
-        context={**FEATURE_FLAGS, **LOOKUPS, "@aws-cdk/core:validationReportJson": True, **(context or {})},
+        context={**(FEATURE_FLAGS if feature_flags else {}), **LOOKUPS, "@aws-cdk/core:validationReportJson": True,
+                 **(context or {})},
     )
     if nag:
         add_nag_packs(app)
@@ -79,9 +84,10 @@ def new_stack(
     context: dict[str, Any] | None = None,
     nag: bool = True,
     env: cdk.Environment | None = DEFAULT_ENV,
+    feature_flags: bool = True,
 ) -> cdk.Stack:
     """A stack in `new_app()`: the usual start of a template test."""
-    return cdk.Stack(new_app(context=context, nag=nag), stack_id, env=env)
+    return cdk.Stack(new_app(context=context, nag=nag, feature_flags=feature_flags), stack_id, env=env)
 
 
 def add_nag_packs(app: cdk.App) -> None:

@@ -99,9 +99,8 @@ class LocalApp:
 
     def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         """Call the HTTP API, SigV4-signed (the job routes are IAM-authorized)."""
-        api_id = next(v for k, v in self.outputs.items() if k.startswith("ApiApiId"))
-        base = (f"{self.endpoint}/_aws/execute-api/{api_id}/$default" if self.endpoint
-                else next(v for k, v in self.outputs.items() if k.startswith("ApiApiUrl")).rstrip("/"))
+        base = (f"{self.endpoint}/_aws/execute-api/{self.outputs['ApiId']}/$default" if self.endpoint
+                else self.outputs["ApiUrl"].rstrip("/"))
         data = json.dumps(body).encode() if body is not None else None
         request = AWSRequest(method=method, url=base + path, data=data,
                              headers={"content-type": "application/json"} if data else {})

@@ -32,8 +32,19 @@ def _package_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["CONSTRUCTS_LIB_CACHE_DIR"] = previous
 
 
+class _AnyTemplate:
+    """Stands in for a snapshot under SNAPSHOTS=off: equal to anything."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+
 @pytest.fixture
 def snapshot(snapshot):  # type: ignore[no-untyped-def]
+    # `make test-lowest` runs other aws-cdk-lib versions, whose templates differ in detail: it turns the exact
+    # snapshots off (they are checked against the pinned versions by `make test`); the fine-grained assertions stay.
+    if os.environ.get("SNAPSHOTS") == "off":
+        return _AnyTemplate()
     return snapshot.with_defaults(extension_class=JSONSnapshotExtension)
 
 

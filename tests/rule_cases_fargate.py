@@ -7,7 +7,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_sqs as sqs
 
-from constructs_lib import FargateQueueWorker, FargateScheduledTask
+from constructs_lib import FargateQueueWorker, FargateScheduledTask, FargateWebService
 from constructs_lib.testing import new_stack
 
 from .rulecases import assert_error, assert_warning, case
@@ -35,6 +35,8 @@ def _() -> None:
     assert_error("FARGATE_CONTAINER_SIZE", lambda: worker(container_memory_mib=4096),
                  "container_memory_mib=4096 exceeds the task's memory_mib=1024")
     assert_error("FARGATE_CONTAINER_SIZE", lambda: worker(container_cpu=1024), "container_cpu=1024 exceeds")
+    assert_error("FARGATE_CONTAINER_SIZE", lambda: worker(container_cpu=-1), "container_cpu=-1 is negative")
+    assert_error("FARGATE_CONTAINER_SIZE", lambda: worker(container_memory_mib=0), "container_memory_mib=0 is below 6")
 
 
 @case("FARGATE_EPHEMERAL_STORAGE")
@@ -68,6 +70,26 @@ def _() -> None:
 @case("FARGATE_SCALING")
 def _() -> None:
     assert_error("FARGATE_SCALING", lambda: worker(min_tasks=5, max_tasks=2), "min_tasks=5, max_tasks=2")
+    # 0 is refused, not silently replaced by the default
+    assert_error("FARGATE_SCALING", lambda: worker(messages_per_task=0), "messages_per_task=0")
+
+
+@case("FARGATE_WEB_SERVICE")
+def _() -> None:
+    def web(**props):  # type: ignore[no-untyped-def]
+        return FargateWebService(new_stack(), "Web", image_source=IMAGE, **props)
+
+    assert_error("FARGATE_WEB_SERVICE", lambda: web(desired_count=-1), "Test/Web: desired_count=-1 is negative")
+    assert_error("FARGATE_WEB_SERVICE", lambda: web(container_port=0), "container_port=0 is not a TCP port")
+    assert_error("FARGATE_WEB_SERVICE", lambda: web(health_check_path="health"), "health_check_path='health'",
+                 "'/health'")
+
+
+@case("FARGATE_WEB_REGION")
+def _() -> None:
+    assert_error("FARGATE_WEB_REGION",
+                 lambda: FargateWebService(new_stack(env=None), "Web", image_source=IMAGE),
+                 "Test/Web: the stack is environment-agnostic", "CDK_DEFAULT_REGION")
 
 
 @case("FARGATE_SCALING_TARGET")

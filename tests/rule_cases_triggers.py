@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from aws_cdk import Duration
+from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
@@ -11,6 +10,7 @@ from constructs_lib import (
     ApiAuthorization,
     ApiTrigger,
     EventTrigger,
+    FargateQueueWorker,
     QueueTrigger,
     S3Trigger,
     ScheduleTrigger,
@@ -56,31 +56,44 @@ def _() -> None:
     trigger = S3Trigger(prefix="uploads/")
     function = fn(stack, triggers=[trigger])
     trigger.bucket.grant_read_write(function)
-    with pytest.raises(RuntimeError) as info:
-        synth(stack)
-    message = str(info.value)
-    assert "Test/Fn: the function may write objects '*' to Test/Fn/Bucket, which triggers it (prefix='uploads/'" \
-        in message
-    assert "[S3_RECURSIVE_WRITE:" in message and "bucket.grant_put(fn, 'thumbnails/*')" in message
+    assert_warning(stack, "S3_RECURSIVE_WRITE", "the function may write objects '*' to Test/Fn/Bucket, which "
+                   "triggers it (prefix='uploads/'", "bucket.grant_put(fn, 'thumbnails/*')")
     # a write grant under the trigger's own prefix is a loop too
     stack = new_stack(nag=False)
     trigger = S3Trigger(prefix="uploads/")
     function = fn(stack, triggers=[trigger])
     trigger.bucket.grant_put(function, "uploads/resized/*")
-    with pytest.raises(RuntimeError, match="may write objects 'uploads/resized/\\*'"):
-        synth(stack)
+    assert_warning(stack, "S3_RECURSIVE_WRITE", "may write objects 'uploads/resized/*'")
+    # a handler that guards against the loop acknowledges it
+    stack = new_stack(nag=False)
+    trigger = S3Trigger(prefix="uploads/")
+    function = fn(stack, triggers=[trigger])
+    trigger.bucket.grant_put(function, "uploads/resized/*")
+    Validations.of(function).acknowledge(Acknowledgment(id="Annotation::S3_RECURSIVE_WRITE", reason="guarded"))
+    assert not [w for w in synth(stack).warnings if "S3_RECURSIVE_WRITE" in w]
+
+
+@case("S3_EVENTBRIDGE_EVENT")
+def _() -> None:
+    stack = new_stack()
+    imported = s3.Bucket.from_bucket_name(stack, "Imported", "their-bucket")
+    assert_error("S3_EVENTBRIDGE_EVENT", lambda: fn(stack, triggers=[S3Trigger(
+        imported, events=[s3.EventType.OBJECT_CREATED, s3.EventType.REPLICATION])]),
+        "Test/Fn: s3:Replication:* on Test/Imported cannot be delivered through EventBridge", "delivery='notification'")
 
 
 @case("S3_DELIVERY")
 def _() -> None:
-    assert_error("S3_DELIVERY", lambda: S3Trigger(delivery="sns"), "S3Trigger: delivery='sns'", "'eventbridge'")
+    assert_error("S3_DELIVERY", lambda: S3Trigger(delivery="sns"), "S3Trigger at tests/", "delivery='sns'",
+                 "'eventbridge'")
 
 
 # --- SQS ----------------------------------------------------------------------------------------------------
 
 @case("SQS_BATCH_SIZE")
 def _() -> None:
-    assert_error("SQS_BATCH_SIZE", lambda: QueueTrigger(batch_size=0), "QueueTrigger: batch_size=0 is outside 1..10000")
+    assert_error("SQS_BATCH_SIZE", lambda: QueueTrigger(batch_size=0), "QueueTrigger at tests/",
+                 "batch_size=0 is outside 1..10000")
     assert_error("SQS_BATCH_SIZE", lambda: QueueTrigger(fifo=True, batch_size=11),
                  "batch_size=11 is outside 1..10 for a FIFO queue")
 
@@ -106,9 +119,46 @@ def _() -> None:
 
 @case("SQS_FILTER")
 def _() -> None:
-    assert_error("SQS_FILTER", lambda: QueueTrigger(filters=[{"body": {"kind": "thumbnail"}}]),
-                 "has the bare value 'thumbnail' at body.kind: leaves must be lists")
-    assert_error("SQS_FILTER", lambda: QueueTrigger(filters=[{}]), "filter {} is not a non-empty dict")
+    for filters, fragment in [
+        ([{"body": {"kind": "thumbnail"}}], 'has the bare value "thumbnail" at body.kind: leaves must be lists'),
+        ([{}], "filter {} is not a non-empty dict"),
+        ([{"body": {"n": [{"numeric": [">", "five"]}]}}], "numeric takes a list such as ['>', 0, '<=', 5]"),
+        ([{"body": {"e": [{"exists": "yes"}]}}], "exists takes true or false"),
+        ([{"body": {"a": ["x"]}}, {"body": {"a": ["x"]}}], "is given twice"),
+        ([{"body": {"a": ["x" * 5000]}}], "characters as JSON"),
+    ]:
+        assert_error("SQS_FILTER", lambda filters=filters: QueueTrigger(filters=filters), fragment)
+    QueueTrigger(filters=[{"body": {"kind": [{"prefix": "img"}], "$or": [{"a": ["1"]}, {"b": [{"exists": True}]}]}}])
+
+
+@case("SQS_FILTER_COUNT")
+def _() -> None:
+    filters = [{"body": {"kind": [str(i)]}} for i in range(11)]
+    assert_error("SQS_FILTER_COUNT", lambda: QueueTrigger(filters=filters), "11 filters", "'$or'")
+
+
+@case("SQS_FILTER_QUOTA")
+def _() -> None:
+    stack = new_stack()
+    fn(stack, triggers=[QueueTrigger(filters=[{"body": {"kind": [str(i)]}} for i in range(6)])])
+    assert_warning(stack, "SQS_FILTER_QUOTA", "6 filters exceed the default quota of 5")
+
+
+@case("SQS_MAX_RECEIVE_COUNT")
+def _() -> None:
+    assert_error("SQS_MAX_RECEIVE_COUNT", lambda: QueueTrigger(max_receive_count=0), "max_receive_count=0 is outside")
+    assert_error("SQS_MAX_RECEIVE_COUNT", lambda: FargateQueueWorker(new_stack(), "W", image_source="example/worker",
+                                                                     max_receive_count=1001), "Test/W: ")
+
+
+@case("SQS_FIFO_DLQ")
+def _() -> None:
+    stack = new_stack()
+    standard = sqs.Queue(stack, "Dlq")
+    jobs = sqs.Queue(stack, "Jobs.fifo", fifo=True, visibility_timeout=Duration.seconds(120),
+                     dead_letter_queue=sqs.DeadLetterQueue(queue=standard, max_receive_count=5))
+    assert_error("SQS_FIFO_DLQ", lambda: fn(stack, triggers=[QueueTrigger(jobs)]),
+                 "Test/Jobs.fifo is a FIFO queue with a standard dead-letter queue", "fifo=True")
 
 
 @case("SQS_VISIBILITY_TIMEOUT")
@@ -171,9 +221,22 @@ def _() -> None:
 def _() -> None:
     stack = new_stack()
     api = ServerlessApi(stack, "Api")
-    assert_error("API_FUNCTION_TIMEOUT",
-                 lambda: fn(stack, timeout=Duration.seconds(60), triggers=[ApiTrigger(api, "GET /slow")]),
-                 "Test/Fn: timeout=60 s exceeds the API's integration timeout of 29 s", "return 202")
+    fn(stack, timeout=Duration.seconds(60), triggers=[ApiTrigger(api, "GET /slow")])
+    assert_warning(stack, "API_FUNCTION_TIMEOUT", "timeout=60 s exceeds the API's integration timeout of 29 s",
+                   "return 202")
+
+
+@case("API_ROUTE_VARIABLE")
+def _() -> None:
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api", kind="rest")
+    fn(stack, "A", triggers=[ApiTrigger(api, "GET /items/{id}")])
+    assert_error("API_ROUTE_VARIABLE", lambda: fn(stack, "B", triggers=[ApiTrigger(api, "PUT /items/{itemId}/tags")]),
+                 "Test/B: route 'PUT /items/{itemId}/tags' uses {itemId} under '/items', where another route "
+                 "already uses {id}", "name the variable {id}")
+    # HTTP APIs have no such limit
+    http = ServerlessApi(stack, "Http")
+    fn(stack, "C", triggers=[ApiTrigger(http, "GET /items/{id}"), ApiTrigger(http, "PUT /items/{itemId}/tags")])
 
 
 @case("API_INTEGRATION_TIMEOUT")
@@ -181,6 +244,9 @@ def _() -> None:
     assert_error("API_INTEGRATION_TIMEOUT",
                  lambda: ServerlessApi(new_stack(), "Api", integration_timeout=Duration.seconds(31)),
                  "Test/Api: integration_timeout=31 s on an HTTP API")
+    assert_error("API_INTEGRATION_TIMEOUT",
+                 lambda: ServerlessApi(new_stack(), "Api", integration_timeout=Duration.millis(49)),
+                 "integration_timeout=49 ms", "Duration.millis(50)")
 
 
 @case("API_INTEGRATION_TIMEOUT_QUOTA")
@@ -225,13 +291,22 @@ def _() -> None:
 def _() -> None:
     for pattern, fragment in [
         ({}, "is not a non-empty dict"),
-        ({"source": "my.app"}, "has the bare value 'my.app' at source: leaves must be lists"),
+        ({"source": "my.app"}, 'has the bare value "my.app" at source: leaves must be lists'),
+        ({"detail": {"n": [{"numeric": [">", "x"]}]}}, "numeric takes a list"),
+        ({"detail": {"e": [{"exists": "yes"}]}}, "exists takes true or false"),
+        ({"detail": {"ip": [{"cidr": "10.0.0.300/8"}]}}, "cidr takes a CIDR block"),
+        ({"source": ["a"], "$or": [{"detail": {"a": ["1"]}}]}, "'$or' at $or: it takes a list of at least two"),
+        ({"detail": {"x": [["nested"]]}}, "a list holds values"),
         ({"source": ["a"], "detail": {}}, "has an empty object at detail"),
         ({"source": []}, "has an empty list at source"),
         ({"status": ["x"]}, "unknown top-level field(s) status"),
         ({"detail": {"n": [{"greater": 5}]}}, "which is not a matcher"),
     ]:
         assert_error("EVENT_PATTERN", lambda pattern=pattern: EventTrigger(pattern), fragment)
+    deep: dict = {"x": ["leaf"]}
+    for _ in range(1_500):
+        deep = {"x": deep}
+    assert_error("EVENT_PATTERN", lambda: EventTrigger({"source": ["a"], "detail": deep}), "nested more than 100")
 
 
 @case("EVENT_PATTERN_SIZE")
@@ -244,9 +319,9 @@ def _() -> None:
 @case("EVENT_RETRY_POLICY")
 def _() -> None:
     assert_error("EVENT_RETRY_POLICY", lambda: EventTrigger({"source": ["a"]}, retry_attempts=200),
-                 "EventTrigger: retry_attempts=200")
+                 "EventTrigger at tests/rule_cases_triggers.py:", "retry_attempts=200")
     assert_error("EVENT_RETRY_POLICY", lambda: ScheduleTrigger("rate(1 hour)", max_event_age=Duration.days(2)),
-                 "ScheduleTrigger: max_event_age=172800 s")
+                 "ScheduleTrigger at tests/rule_cases_triggers.py:", "max_event_age=172800 s")
 
 
 @case("EVENT_DLQ_FIFO")
@@ -288,4 +363,18 @@ def _() -> None:
 def _() -> None:
     assert_error("SCHEDULE_FLEXIBLE_WINDOW",
                  lambda: ScheduleTrigger("rate(1 hour)", flexible_window=Duration.hours(25)),
-                 "flexible_window=1500.0 min")
+                 "flexible_window=1500 min")
+    assert_error("SCHEDULE_FLEXIBLE_WINDOW",
+                 lambda: ScheduleTrigger("rate(1 hour)", flexible_window=Duration.seconds(90)),
+                 "flexible_window=1.5 min", "whole minutes")
+
+
+@case("DURATION_WHOLE_SECONDS")
+def _() -> None:
+    assert_error("DURATION_WHOLE_SECONDS", lambda: QueueTrigger(max_batching_window=Duration.millis(500)),
+                 "max_batching_window=500 ms is not a whole number of seconds", "Duration.seconds(1)")
+    assert_error("DURATION_WHOLE_SECONDS", lambda: fn(new_stack(), timeout=Duration.millis(1500)),
+                 "Test/Fn: timeout=1500 ms")
+    # API integration timeouts are milliseconds: 50 ms is a valid one
+    fn(new_stack(), timeout=Duration.seconds(1), triggers=[ApiTrigger(
+        ServerlessApi(new_stack(), "Api", integration_timeout=Duration.millis(50)), "GET /fast")])

@@ -36,8 +36,8 @@ def assert_error(rule_id: str, build: Callable[[], object], *fragments: str) -> 
     return error
 
 
-def assert_warning(stack, rule_id: str, *fragments: str) -> None:  # type: ignore[no-untyped-def]
-    warnings = [w for w in synth(stack).warnings if f"[{rule_id}:" in w]
+def assert_warning(stack, rule_id: str, *fragments: str, lint: bool = True) -> None:  # type: ignore[no-untyped-def]
+    warnings = [w for w in synth(stack, lint=lint).warnings if f"[{rule_id}:" in w]
     assert warnings, f"no {rule_id} warning"
     for fragment in fragments:
         assert any(fragment in w for w in warnings), f"{fragment!r} not in {warnings}"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ecs as ecs
@@ -134,3 +139,29 @@ def test_a_users_wildcard_on_the_task_role_is_still_reported():
     worker.task_role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"]))
     with pytest.raises(ComplianceError, match=r"AwsSolutions-IAM5\[Resource::\*\] at Test/Worker/Task/TaskRole"):
         synth(stack)
+
+
+def test_architecture_is_a_prop_arm64_by_default():
+    from aws_cdk import aws_lambda as lambda_
+
+    stack = new_stack()
+    FargateQueueWorker(stack, "Arm", image_source=IMAGE)
+    FargateQueueWorker(stack, "X86", image_source=IMAGE, architecture=lambda_.Architecture.X86_64)
+    result = synth(stack)
+    cpus = sorted(t["Properties"]["RuntimePlatform"]["CpuArchitecture"]
+                  for t in result.resources("AWS::ECS::TaskDefinition").values())
+    assert cpus == ["ARM64", "X86_64"]
+    manifest = json.loads(next(Path(stack.node.root.outdir).glob("*.assets.json")).read_text())
+    platforms = sorted(a["source"].get("platform") for a in manifest["dockerImages"].values())
+    assert platforms == ["linux/amd64", "linux/arm64"]  # the image is built for the task's CPU
+
+
+def test_task_protection_copies_into_an_image_folder(tmp_path):
+    """pip users get the helper into their image with one command, no site-packages digging."""
+    result = subprocess.run([sys.executable, "-m", "constructs_lib.fargate.task_protection", str(tmp_path)],
+                            capture_output=True, text=True, check=True)
+    copied = tmp_path / "task_protection.py"
+    assert "copied" in result.stdout and "def protected" in copied.read_text()
+    bad = subprocess.run([sys.executable, "-m", "constructs_lib.fargate.task_protection", str(tmp_path / "no")],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "usage" in bad.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import Duration, Size
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -129,14 +129,9 @@ def test_add_environment_is_checked_and_applied():
 
 
 class HouseFunction(ServerlessFunction):
-    """A house style: bigger, logs kept longer, destroyed with the stack."""
+    """A house style: bigger, logs kept longer."""
 
-    defaults = replace(
-        ServerlessFunction.defaults,
-        memory_size=512,
-        log_retention=logs.RetentionDays.THREE_MONTHS,
-        log_removal_policy=RemovalPolicy.DESTROY,
-    )
+    defaults = replace(ServerlessFunction.defaults, memory_size=512, log_retention=logs.RetentionDays.THREE_MONTHS)
 
 
 def test_a_subclass_changes_defaults_in_one_place():

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import Acknowledgment, Duration, Size, Validations
 from aws_cdk import aws_lambda as lambda_
 
-from constructs_lib import ServerlessFunction
+from constructs_lib import ConfigError, QueueTrigger, ServerlessApi, ServerlessFunction
 from constructs_lib.rules import RULES
 from constructs_lib.rules import function as function_rules
 from constructs_lib.testing import new_stack, synth
@@ -25,10 +25,25 @@ def fn(**props):  # type: ignore[no-untyped-def]
 def _() -> None:
     assert_error("PROP_TYPE", lambda: fn(memory_size="1024"), "memory_size='1024' is a str", "pass memory_size as int")
     assert_error("PROP_TYPE", lambda: fn(timeout=30), "timeout=30 is a int", "as Duration")
-    assert_error("PROP_TYPE", lambda: fn(environment={"PORT": 8080}), "environment values must be strings",
-                 "str(8080)")
-    assert_error("PROP_TYPE", lambda: fn(triggers=["queue"]), "trigger='queue' is a str", "as Trigger")
+    assert_error("PROP_TYPE", lambda: fn(environment={"PORT": 8080}), "environment['PORT']=8080 is a int",
+                 "a dict of str to str")
+    assert_error("PROP_TYPE", lambda: fn(source=None), "source is required and was None")
+    assert_error("PROP_TYPE", lambda: fn(memory_size=float("nan")), "memory_size=nan is a float")
+    assert_error("PROP_TYPE", lambda: fn(layers={"a": 1}), "layers={'a': 1} is a dict", "a list of PythonLayer")
+    assert_error("PROP_TYPE", lambda: QueueTrigger(batch_size="10"), "QueueTrigger at tests/test_rules.py:",
+                 "batch_size='10' is a str")
+    assert_error("PROP_TYPE", lambda: ServerlessApi(new_stack(), "Api", integration_timeout=29), "Test/Api: ",
+                 "integration_timeout=29 is a int", "as Duration")
+    assert_error("PROP_TYPE", lambda: fn(triggers=["queue"]), "triggers[0]='queue' is a str", "a list of Trigger")
     assert_error("PROP_TYPE", lambda: fn(reserved_concurrency=True), "reserved_concurrency=True is a bool")
+
+
+@case("CONSTRUCT_ID")
+def _() -> None:
+    stack = new_stack()
+    assert_error("CONSTRUCT_ID", lambda: ServerlessFunction(stack, "", source="job_events"), "id is empty")
+    ServerlessFunction(stack, "Fn", source="job_events")
+    assert_error("CONSTRUCT_ID", lambda: ServerlessApi(stack, "Fn"), "Test/Fn: Test already has a child 'Fn'")
 
 
 @case("FN_MEMORY")
@@ -70,11 +85,15 @@ def _() -> None:
 
 @case("FN_ENV_SIZE")
 def _() -> None:
-    assert_error("FN_ENV_SIZE", lambda: fn(environment={"BIG": "x" * 4094}), "environment is 4,097 bytes",
+    # measured as JSON, as Lambda does: {"BIG":"xx..."} is 10 bytes more than the value
+    assert_error("FN_ENV_SIZE", lambda: fn(environment={"BIG": "x" * 4087}), "environment is 4,097 bytes as JSON",
                  "4,096 bytes", "Parameter Store")
+    fn(environment={"BIG": "x" * 4086})
+    # escapes count: a quote is two bytes in JSON
+    assert_error("FN_ENV_SIZE", lambda: fn(environment={"QQ": '"' * 2045}), "4,099 bytes")
     # add_environment is checked too
     function = fn(environment={"BIG": "x" * 4000})
-    assert_error("FN_ENV_SIZE", lambda: function.add_environment("MORE", "y" * 100), "4,107 bytes")
+    assert_error("FN_ENV_SIZE", lambda: function.add_environment("MORE", "y" * 100), "4,120 bytes")
 
 
 @case("FN_RESERVED_CONCURRENCY")
@@ -97,11 +116,21 @@ def _() -> None:
 
 @case("FN_RUNTIME")
 def _() -> None:
-    assert_error("FN_RUNTIME", lambda: fn(runtime=lambda_.Runtime.PYTHON_3_9),
-                 "runtime=python3.9 was deprecated by Lambda on 2025-12-15")
+    assert_error("FN_RUNTIME", lambda: fn(runtime=lambda_.Runtime.PYTHON_3_6),
+                 "runtime=python3.6: Lambda blocks creating functions with it since 2022-07-18")
     assert_error("FN_RUNTIME", lambda: fn(runtime=lambda_.Runtime.NODEJS_22_X), "nodejs22.x is not a Python runtime")
-    # The check is by date: a runtime is fine until its deprecation day.
-    function_rules.check_runtime("Test/Fn", lambda_.Runtime.PYTHON_3_9, today=dt.date(2025, 12, 14))
+    # The check is by date: python3.9 is refused from its block-create day, not from its deprecation day.
+    with pytest.raises(ConfigError, match="since 2027-02-01"):
+        function_rules.check_runtime("Test/Fn", lambda_.Runtime.PYTHON_3_9, today=dt.date(2027, 2, 1))
+
+
+@case("FN_RUNTIME_DEPRECATED")
+def _() -> None:
+    stack = new_stack(nag=False)
+    ServerlessFunction(stack, "Fn", source="job_events", runtime=lambda_.Runtime.PYTHON_3_10)
+    # (cfn-lint flags it too, as W2531; the warning says when deploys will start to fail)
+    assert_warning(stack, "FN_RUNTIME_DEPRECATED", "runtime=python3.10 was deprecated on 2026-10-31; "
+                   "new functions are refused from 2027-02-01", lint=False)
 
 
 @case("FN_HANDLER")
@@ -134,7 +163,7 @@ def test_a_function_at_every_limit_still_synthesizes() -> None:
     ServerlessFunction(
         stack, "Fn", source="job_events", memory_size=10_240, timeout=Duration.seconds(900),
         ephemeral_storage_size=Size.mebibytes(10_240), reserved_concurrency=900,
-        environment={"BIG": "x" * 4093}, function_name="f" * 64,
+        environment={"BIG": "x" * 4086}, function_name="f" * 64,
     )
     ServerlessFunction(stack, "Small", source="job_events", memory_size=128, timeout=Duration.seconds(1),
                        ephemeral_storage_size=Size.mebibytes(512), reserved_concurrency=0)
@@ -147,3 +176,22 @@ def test_a_warning_can_be_acknowledged() -> None:
     function = ServerlessFunction(stack, "Fn", source="job_events", memory_size=4096)
     Validations.of(function).acknowledge(Acknowledgment(id="FN_MEMORY_QUOTA", reason="quota raised to 10 GB"))
     assert [w for w in synth(stack).warnings if "FN_MEMORY_QUOTA" in w] == []
+
+
+def test_warnings_have_one_ack_format_sit_where_the_fix_is_and_carry_no_jsii_trace() -> None:
+    from aws_cdk import aws_sqs as sqs
+
+    stack = new_stack(nag=False)
+    queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(30))
+    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(queue)])
+    assembly = stack.node.root.synth()
+    messages = [m for m in assembly.get_stack_artifact(stack.artifact_id).messages if "[SQS_" in str(m.entry.data)]
+    assert {m.id for m in messages} == {"/Test/Jobs"}  # on the queue, whose setting is the fix
+    for message in messages:
+        assert message.entry.trace is None  # a trace would print as a program.js line above the warning
+        assert "acknowledge" not in str(message.entry.data).lower()  # CDK prints the one ack id below it
+    # Acknowledged before the warning exists (on the stack) or after (on the construct): both silence it.
+    early = new_stack(nag=False)
+    Validations.of(early).acknowledge(Acknowledgment(id="Annotation::FN_MEMORY_QUOTA", reason="quota raised"))
+    ServerlessFunction(early, "Fn", source="job_events", memory_size=4096)
+    assert not [w for w in synth(early).warnings if "FN_MEMORY_QUOTA" in w]

@@ -13,6 +13,7 @@ from aws_cdk.assertions import Match
 from constructs_lib import (
     ApiAuthorization,
     ApiTrigger,
+    ConfigError,
     EventTrigger,
     QueueTrigger,
     S3Trigger,
@@ -196,7 +197,7 @@ def test_http_api_routes_logs_throttling_and_one_permission(snapshot):
     assert result.count("AWS::ApiGatewayV2::Route") == 22
     assert result.count("AWS::Lambda::Permission") == 1  # scoped to the API, not one per route
     assert result.count("AWS::ApiGatewayV2::Integration") == 1
-    assert {k[:8] for k in result.template["Outputs"]} == {"ApiApiId", "ApiApiUr"}
+    assert set(result.template["Outputs"]) == {"ApiId", "ApiUrl"}
 
 
 def test_rest_api_with_stage_name_and_cognito():
@@ -313,7 +314,8 @@ def test_each_api_kind_deploys_the_authorization_asked_for_or_refuses_it(kind, a
     api = ServerlessApi(stack, "Api", kind=kind)
     expected = http_type if kind == "http" else rest_type
     if expected is None:  # JWT on REST: refused at the user's line, never deployed as an open route
-        with pytest.raises(ConfigError, match=r"ApiTrigger: route 'GET /items': a JWT authorizer on a REST API"):
+        with pytest.raises(ConfigError, match=r"ApiTrigger at tests/test_triggers.py:\d+: route 'GET /items': a JWT "
+                                              "authorizer on a REST API"):
             ApiTrigger(api, "GET /items", authorization=make(pool))
         return
     ServerlessFunction(stack, "Fn", source="job_events", triggers=[ApiTrigger(api, "GET /items",
@@ -337,3 +339,46 @@ def test_routes_with_different_issuers_get_their_own_authorizers():
     authorizers = synth(stack, lint=False).resources("AWS::ApiGatewayV2::Authorizer").values()
     issuers = sorted(a["Properties"]["JwtConfiguration"]["Issuer"] for a in authorizers)
     assert issuers == ["https://a.example.com", "https://b.example.com"]
+
+
+# --- what a user naturally passes is accepted (issue 13: false alarms) --------------------------------------
+
+def test_natural_inputs_are_accepted():
+    from aws_cdk import TimeZone
+    from aws_cdk import aws_scheduler as scheduler
+
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api", integration_timeout=Duration.seconds(30))  # HTTP APIs allow 30 s
+    fn = function(stack, triggers=ApiTrigger(api, "GET /one"))  # one trigger, not a list
+    fn.add_trigger(ScheduleTrigger(events.Schedule.rate(Duration.minutes(5))))
+    fn.add_trigger(ScheduleTrigger(scheduler.ScheduleExpression.cron(minute="0", hour="3",
+                                                                       time_zone=TimeZone.EUROPE_BERLIN)))
+    fn.add_trigger(EventTrigger({"source": [{"prefix": "my."}], "detail-type": [{"anything-but": ["Heartbeat"]}],
+                                 "$or": [{"detail": {"size": [{"numeric": [">", 0, "<=", 100]}]}},
+                                         {"detail": {"urgent": [True]}}]}))
+    imported = s3.Bucket.from_bucket_name(stack, "Theirs", "their-bucket")
+    fn.add_trigger(S3Trigger(imported, events=[s3.EventType.OBJECT_TAGGING_PUT, s3.EventType.OBJECT_ACL_PUT,
+                                                s3.EventType.LIFECYCLE_TRANSITION, s3.EventType.OBJECT_RESTORE]))
+    result = synth(stack)
+    t = result.assertions
+    t.has_resource_properties("AWS::ApiGatewayV2::Integration", {"TimeoutInMillis": 30000})
+    t.has_resource_properties("AWS::Scheduler::Schedule", {"ScheduleExpression": "rate(5 minutes)"})
+    t.has_resource_properties("AWS::Scheduler::Schedule", {
+        "ScheduleExpression": "cron(0 3 * * ? *)", "ScheduleExpressionTimezone": "Europe/Berlin"})
+    t.has_resource_properties("AWS::Events::Rule", {"EventPattern": {
+        "source": [{"prefix": "my."}], "detail-type": [{"anything-but": ["Heartbeat"]}],
+        "$or": [{"detail": {"size": [{"numeric": [">", 0, "<=", 100]}]}}, {"detail": {"urgent": [True]}}]}})
+    t.has_resource_properties("AWS::Events::Rule", {"EventPattern": Match.object_like({
+        "source": ["aws.s3"], "detail-type": ["Object ACL Updated", "Object Restore Completed",
+                                              "Object Restore Expired", "Object Restore Initiated",
+                                              "Object Storage Class Changed", "Object Tags Added"]})})
+    # sub-second integration timeouts, as AWS allows them
+    fast = new_stack()
+    ServerlessApi(fast, "Api", kind="rest", integration_timeout=Duration.millis(500))
+
+
+def test_trigger_errors_say_which_trigger():
+    """Two triggers of one kind: the error names the line that created the wrong one."""
+    with pytest.raises(ConfigError) as info:
+        [QueueTrigger(batch_size=5), QueueTrigger(batch_size=0)]  # noqa: B018
+    assert f"QueueTrigger at tests/test_triggers.py:{info.tb.tb_lineno}:" in str(info.value)

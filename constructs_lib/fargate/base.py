@@ -9,20 +9,26 @@ from aws_cdk import Duration, Stack, SymlinkFollowMode
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_logs as logs
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from ..data import log_group
 from ..defaults import FargateDefaults
 from ..guard import guard
 from ..nag import acknowledge
 from ..rules import fargate as rules
+from ..rules.props import check_props
 
 _SHARED_VPC_ID = "ConstructsLibVpc"
+# The task CPU and image build platform of each architecture (the same `Architecture` a ServerlessFunction takes).
+_TASK_CPUS = {"arm64": lambda: ecs.CpuArchitecture.ARM64, "x86_64": lambda: ecs.CpuArchitecture.X86_64}
+_IMAGE_PLATFORMS = {"arm64": lambda: ecr_assets.Platform.LINUX_ARM64, "x86_64": lambda: ecr_assets.Platform.LINUX_AMD64}
 _SHARED_CLUSTER_ID = "ConstructsLibCluster"
 
 
 class FargateBase(Construct):
-    """A Fargate task definition with one container, on arm64, logging to its own log group.
+    """A Fargate task definition with one container, on arm64 (`architecture=` for x86-only images), logging to
+    its own log group.
 
     Network: the `cluster` or `vpc` you pass, else one VPC (2 AZs, private subnets behind one NAT gateway,
     flow logs) and one Container Insights cluster shared by every Fargate construct of the stack.
@@ -41,6 +47,7 @@ class FargateBase(Construct):
         image: ecs.ContainerImage | None = None,
         cpu: int | None = None,
         memory_mib: int | None = None,
+        architecture: lambda_.Architecture | None = None,
         container_cpu: int | None = None,
         container_memory_mib: int | None = None,
         ephemeral_storage_gib: int | None = None,
@@ -53,13 +60,15 @@ class FargateBase(Construct):
         stop_timeout: Duration | None = None,
         port: int | None = None,
     ) -> None:
+        check_props(FargateBase.__init__, locals())
         super().__init__(scope, id)
         guard(self)
         d = self.defaults
-        self.cpu = cpu or d.cpu
-        self.memory_mib = memory_mib or d.memory_mib
+        self.cpu = cpu if cpu is not None else d.cpu
+        self.memory_mib = memory_mib if memory_mib is not None else d.memory_mib
         ephemeral = ephemeral_storage_gib if ephemeral_storage_gib is not None else d.ephemeral_storage_gib
         self.stop_timeout = stop_timeout or d.stop_timeout
+        self.architecture = architecture or d.architecture
         self.environment = dict(environment or {})
         rules.check_image(self, image_source, image is not None)
         rules.check_cpu_memory(self, self.cpu, self.memory_mib)
@@ -71,17 +80,17 @@ class FargateBase(Construct):
         self.cluster: ecs.ICluster = cluster or self.shared_cluster(Stack.of(self), vpc)
         self.vpc_subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self._check_image_pull_route()
-        self.log_group = logs.LogGroup(self, "Logs", retention=d.log_retention)
+        self.log_group = log_group(self, "Logs", retention=d.log_retention)
         self.task_definition = ecs.FargateTaskDefinition(
             self, "Task", cpu=self.cpu, memory_limit_mib=self.memory_mib,
             ephemeral_storage_gib=ephemeral if ephemeral > 21 else None,
-            runtime_platform=ecs.RuntimePlatform(cpu_architecture=ecs.CpuArchitecture.ARM64,
+            runtime_platform=ecs.RuntimePlatform(cpu_architecture=_TASK_CPUS[self.architecture.name](),
                                                  operating_system_family=ecs.OperatingSystemFamily.LINUX),
         )
         self.container = self.task_definition.add_container(
             "App",
             image=image or ecs.ContainerImage.from_asset(
-                image_source or "", platform=ecr_assets.Platform.LINUX_ARM64,
+                image_source or "", platform=_IMAGE_PLATFORMS[self.architecture.name](),
                 follow_symlinks=SymlinkFollowMode.ALWAYS),
             cpu=container_cpu, memory_limit_mib=container_memory_mib,
             logging=ecs.LogDrivers.aws_logs(stream_prefix=id, log_group=self.log_group),
@@ -122,7 +131,7 @@ class FargateBase(Construct):
             ],
         )
         vpc.add_flow_log("FlowLogs", destination=ec2.FlowLogDestination.to_cloud_watch_logs(
-            logs.LogGroup(stack, f"{_SHARED_VPC_ID}FlowLogs", retention=cls.defaults.log_retention)))
+            log_group(stack, f"{_SHARED_VPC_ID}FlowLogs", retention=cls.defaults.log_retention)))
         return vpc
 
     def _check_image_pull_route(self) -> None:

@@ -16,6 +16,8 @@ from ..defaults import QueueDefaults
 from ..nag import acknowledge, finding_resource
 from ..queues import known_dead_letter_queue, known_visibility_timeout_s, queue_with_dead_letter_queue
 from ..rules import fargate as rules
+from ..rules import sqs as sqs_rules
+from ..rules.props import check_props
 from .base import FargateBase
 
 
@@ -48,10 +50,12 @@ class FargateQueueWorker(FargateBase):
         max_receive_count: int | None = None,
         **props: Any,
     ) -> None:
+        check_props(FargateQueueWorker.__init__, locals())
+        check_props(FargateBase.__init__, {"scope": scope, "id": id, **props})  # before they are merged below
         d = self.defaults
         self.min_tasks = min_tasks if min_tasks is not None else d.min_tasks
         self.max_tasks = max_tasks if max_tasks is not None else d.max_tasks
-        self.messages_per_task = messages_per_task or d.messages_per_task
+        self.messages_per_task = messages_per_task if messages_per_task is not None else d.messages_per_task
         latency_target = (acceptable_latency, average_job_duration)
         self.job_timeout = job_timeout or d.job_timeout
         environment = {**(props.pop("environment", None) or {}),
@@ -63,6 +67,8 @@ class FargateQueueWorker(FargateBase):
                                                                  messages_per_task)
         rules.check_task_counts(self, self.min_tasks, self.max_tasks, self.messages_per_task)
         rules.check_job_timeout(self, self.job_timeout)
+        if max_receive_count is not None:
+            sqs_rules.check_max_receive_count(self, max_receive_count)
         if queue is None:
             queue, dead_letters = queue_with_dead_letter_queue(
                 self, "Queue", defaults=self.queue_defaults,
@@ -73,6 +79,9 @@ class FargateQueueWorker(FargateBase):
             if visibility_s is not None:
                 rules.check_job_timeout(self, self.job_timeout, queue.node.path, visibility_s)
             self.dead_letter_queue = known_dead_letter_queue(queue)
+            if self.dead_letter_queue is not None:
+                sqs_rules.check_dead_letter_queue_kind(self, queue.node.path, bool(queue.fifo),
+                                                       bool(self.dead_letter_queue.fifo))
         self.queue: sqs.IQueue = queue
         self.container.add_environment("QUEUE_URL", queue.queue_url)
         queue.grant_consume_messages(self.task_role)

@@ -14,6 +14,7 @@ from constructs import Construct
 from ..defaults import EventDefaults
 from ..queues import dead_letter_queue
 from ..rules import events as event_rules
+from ..rules.props import check_props
 from .base import FargateBase
 
 
@@ -33,13 +34,15 @@ class FargateScheduledTask(FargateBase):
         scope: Construct,
         id: str,
         *,
-        schedule: str,
+        schedule: str | scheduler.ScheduleExpression | aws_events.Schedule,
         timezone: str | None = None,
         retry_attempts: int | None = None,
         max_event_age: Duration | None = None,
         **props: Any,
     ) -> None:
+        check_props(FargateScheduledTask.__init__, locals())
         super().__init__(scope, id, **props)
+        schedule, timezone = event_rules.schedule_parts(self, schedule, timezone)
         event_rules.check_schedule_expression(self, schedule)
         if timezone is not None:
             event_rules.check_timezone(self, timezone)

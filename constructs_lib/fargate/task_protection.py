@@ -45,3 +45,16 @@ def protected(minutes: int = 60) -> Iterator[bool]:
     finally:
         if enabled:
             set_protection(False)
+
+
+if __name__ == "__main__":
+    # `python -m constructs_lib.fargate.task_protection path/to/image_folder`: copy this helper beside your worker,
+    # for a Dockerfile to COPY (the image does not need constructs-lib or the CDK installed).
+    import shutil
+    import sys
+
+    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
+        sys.exit("usage: python -m constructs_lib.fargate.task_protection <image folder>")
+    target = os.path.join(sys.argv[1], "task_protection.py")
+    shutil.copyfile(__file__, target)
+    print(f"copied task_protection.py to {target}")

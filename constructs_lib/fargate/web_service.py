@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -12,7 +12,9 @@ from constructs import Construct
 
 from ..buckets import secure_bucket
 from ..defaults import BucketDefaults
-from ..nag import acknowledge
+from ..nag import acknowledge, skip_checkov
+from ..rules import fargate as rules
+from ..rules.props import check_props
 from .base import FargateBase
 
 
@@ -34,15 +36,19 @@ class FargateWebService(FargateBase):
         public: bool = True,
         **props: Any,
     ) -> None:
-        self.container_port = container_port or self.defaults.container_port
+        check_props(FargateWebService.__init__, locals())
+        self.container_port = container_port if container_port is not None else self.defaults.container_port
+        desired_count = desired_count if desired_count is not None else self.defaults.desired_count
         super().__init__(scope, id, port=self.container_port, **props)
+        rules.check_web_service(self, desired_count, self.container_port, health_check_path)
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self, "LoadBalancer", vpc=self.cluster.vpc, internet_facing=public, drop_invalid_header_fields=True)
-        self.access_logs = secure_bucket(self, "AccessLogs", defaults=BucketDefaults())
+        rules.check_region_known(self, Stack.of(self).region)
+        self.access_logs = secure_bucket(self, "AccessLogs", defaults=BucketDefaults(), holds_logs=True)
         self.load_balancer.log_access_logs(self.access_logs, prefix="alb")
         self.service = ecs.FargateService(
             self, "Service", cluster=self.cluster, task_definition=self.task_definition,
-            desired_count=desired_count if desired_count is not None else self.defaults.desired_count,
+            desired_count=desired_count,
             assign_public_ip=False, vpc_subnets=self.vpc_subnets,
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             min_healthy_percent=100, max_healthy_percent=200, health_check_grace_period=Duration.seconds(60),
@@ -53,12 +59,18 @@ class FargateWebService(FargateBase):
             self.load_balancer.add_redirect()
         else:
             listener = self.load_balancer.add_listener("Http", port=80)
+            skip_checkov(listener, "No certificate was given, so the service answers HTTP; pass certificate= for "
+                         "HTTPS (TLS 1.2+) with a redirect from HTTP.", "CKV_AWS_2", "CKV_AWS_103")
         self.listener = listener
         listener.add_targets("Service", port=self.container_port, protocol=elbv2.ApplicationProtocol.HTTP,
                              targets=[self.service],
                              health_check=elbv2.HealthCheck(path=health_check_path, healthy_threshold_count=2,
                                                             interval=Duration.seconds(15)))
         if public:
-            acknowledge(self.load_balancer, "An internet-facing load balancer accepts traffic from anywhere by "
-                        "design; the tasks accept traffic only from it.", "AwsSolutions-EC23")
+            reason = ("An internet-facing load balancer accepts traffic from anywhere by design; the tasks accept "
+                      "traffic only from it.")
+            acknowledge(self.load_balancer, reason, "AwsSolutions-EC23")
+            for group in self.load_balancer.connections.security_groups:
+                skip_checkov(group, reason + (" Port 80 only redirects to HTTPS." if certificate else ""),
+                             "CKV_AWS_260")
         self.url = f"{'https' if certificate else 'http'}://{self.load_balancer.load_balancer_dns_name}"

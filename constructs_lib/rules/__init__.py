@@ -2,8 +2,9 @@
 
 Each rule is a small named function over construct props or a synthesized template fragment, registered
 here with the AWS limit it enforces and where that limit is documented. Fixed AWS limits are errors
-(`ConfigError`); adjustable quotas and recommendations are warnings that can be acknowledged with
-`Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=...))`.
+(`ConfigError`); adjustable quotas and recommendations are warnings on the construct whose setting is the fix,
+acknowledged with the id CDK prints under them:
+`Validations.of(construct).acknowledge(Acknowledgment(id="Annotation::RULE_ID", reason=...))`.
 The README's rule table is checked against
 `RULES` by a test, so the two cannot drift apart.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, NoReturn, TypeVar
 
 from aws_cdk import Annotations
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
 from ..errors import ConfigError
 
@@ -32,6 +33,7 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+_WARNING_METADATA = "aws:cdk:warning"  # cloud_assembly_schema.ArtifactMetadataEntryType.WARN
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -56,16 +58,32 @@ def fail(construct: IConstruct | str, rule_id: str, problem: str, fix: str) -> N
 
 
 def warn(construct: IConstruct, rule_id: str, problem: str, fix: str) -> None:
-    """Attach an acknowledgeable warning of a warning rule to `construct`."""
-    Annotations.of(construct).add_warning_v2(
-        rule_id, f"{problem} [{rule_id}: {RULES[rule_id].limit}] Fix: {fix} "
-        f"(or acknowledge: Validations.of(construct).acknowledge(Acknowledgment(id='{rule_id}', reason=...)))"
-    )
+    """Attach an acknowledgeable warning of a warning rule to `construct` (the one whose setting is the fix).
+
+    CDK prints the acknowledgement id under it ("Acknowledge with 'Annotation::RULE_ID'"): one format. The
+    warning is written as `add_warning_v2` writes it, minus the stack trace: from Python that trace points into
+    jsii's `program.js`, which the CLI would print above every warning.
+    """
+    if _acknowledged(construct, rule_id):
+        return
+    text = f"{problem} [{rule_id}: {RULES[rule_id].limit}] Fix: {fix} [ack: {rule_id}]"
+    if not any(entry.data == text for entry in construct.node.metadata):
+        construct.node.add_metadata(_WARNING_METADATA, text)
+
+
+def _acknowledged(construct: IConstruct, rule_id: str) -> bool:
+    """Whether `rule_id` is acknowledged at `construct` or above, asked of CDK itself through a probe child."""
+    probe = Construct(construct, f"ConstructsLibAckProbe{rule_id}")
+    try:
+        Annotations.of(probe).add_warning_v2(rule_id, "probe")
+        return not probe.node.metadata
+    finally:
+        construct.node.try_remove_child(probe.node.id)
 
 
 def rules_table() -> str:
     """The README's rule table, generated from RULES (`python -m constructs_lib.rules` prints it)."""
-    from . import api, events, fargate, function, packaging, s3, sqs, stack  # noqa: F401  (register every rule)
+    from . import api, events, fargate, function, packaging, props, s3, sqs, stack  # noqa: F401  (register every rule)
 
     rows = ["| rule | checks | limit | severity |", "|---|---|---|---|"]
     for item in sorted(RULES.values(), key=lambda r: r.id):

@@ -56,45 +56,63 @@ def check_duplicate_route(construct: IConstruct, api_path: str, route: str, exis
              "remove one of the two ApiTriggers, or change the method or path.")
 
 
-@rule("API_FUNCTION_TIMEOUT", "function timeout within the API's integration timeout",
+@rule("API_FUNCTION_TIMEOUT", "function timeout within the API's integration timeout", severity="warning",
       limit="API Gateway answers 504 at the integration timeout (29 s by default) while the function runs on",
       source=L.APIGW_LIMITS_URL)
 def check_function_timeout(construct: IConstruct, timeout: Duration, integration_timeout: Duration) -> None:
-    if timeout.to_seconds() > integration_timeout.to_seconds():
-        fail(construct, "API_FUNCTION_TIMEOUT",
-             f"timeout={timeout.to_seconds()} s exceeds the API's integration timeout of "
-             f"{integration_timeout.to_seconds()} s",
-             f"set the function's timeout to at most {integration_timeout.to_seconds()} s; move longer work behind "
-             "a queue (QueueTrigger) and return 202.")
+    timeout_ms, integration_ms = timeout.to_milliseconds(), integration_timeout.to_milliseconds()
+    if timeout_ms > integration_ms:
+        warn(construct, "API_FUNCTION_TIMEOUT",
+             f"timeout={timeout_ms / 1000:g} s exceeds the API's integration timeout of {integration_ms / 1000:g} s",
+             f"set the function's timeout to at most {integration_ms / 1000:g} s, or move longer work behind a queue "
+             "(QueueTrigger) and return 202; acknowledge if the function also serves slower callers.")
+
+
+@rule("API_ROUTE_VARIABLE", "one variable name per path level (REST)",
+      limit="a REST API resource has at most one variable child: /items/{id} and /items/{itemId} cannot coexist",
+      source="https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-settings-method-request.html")
+def check_route_variables(construct: IConstruct, route: str, path: str, names: dict[str, str]) -> None:
+    """`names`: parent path -> the variable segment already used under it (updated here)."""
+    segments = path.strip("/").split("/")
+    for index, segment in enumerate(segments):
+        if not segment.startswith("{"):
+            continue
+        parent = "/" + "/".join(segments[:index])
+        existing = names.setdefault(parent, segment)
+        if existing != segment:
+            fail(construct, "API_ROUTE_VARIABLE", f"route {route!r} uses {segment} under {parent!r}, where another "
+                 f"route already uses {existing}", f"name the variable {existing} in every route under {parent!r}.")
 
 
 @rule("API_PUBLIC_ROUTE", "a public route takes no authorizer",
       limit="public=True means no authorization; it cannot be combined with an authorizer",
       source="https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html")
-def fail_public_with_authorization(route: str) -> None:
-    fail("ApiTrigger", "API_PUBLIC_ROUTE", f"route {route!r} is public=True and has an authorization",
+def fail_public_with_authorization(where: str, route: str) -> None:
+    fail(where, "API_PUBLIC_ROUTE", f"route {route!r} is public=True and has an authorization",
          "drop public=True to use the authorization, or drop authorization= to make the route public.")
 
 
 @rule("API_INTEGRATION_TIMEOUT", "API integration timeout",
-      limit=f"HTTP APIs: at most {L.APIGW_HTTP_INTEGRATION_TIMEOUT_MAX_S} s (fixed); REST APIs: "
+      limit=f"at least {L.APIGW_INTEGRATION_TIMEOUT_MIN_MS} ms; HTTP APIs: at most "
+            f"{L.APIGW_HTTP_INTEGRATION_TIMEOUT_MAX_S} s (fixed); REST APIs: "
             f"{L.APIGW_REST_INTEGRATION_TIMEOUT_S} s unless the account quota is raised", source=L.APIGW_LIMITS_URL)
 def check_integration_timeout(construct: IConstruct, kind: str, timeout: Duration) -> None:
-    seconds = timeout.to_seconds()
-    if kind == "http" and seconds > L.APIGW_HTTP_INTEGRATION_TIMEOUT_MAX_S:
-        fail(construct, "API_INTEGRATION_TIMEOUT", f"integration_timeout={seconds} s on an HTTP API",
+    ms = timeout.to_milliseconds()
+    if ms < L.APIGW_INTEGRATION_TIMEOUT_MIN_MS:
+        fail(construct, "API_INTEGRATION_TIMEOUT", f"integration_timeout={ms:g} ms",
+             f"use at least Duration.millis({L.APIGW_INTEGRATION_TIMEOUT_MIN_MS}).")
+    if kind == "http" and ms > L.APIGW_HTTP_INTEGRATION_TIMEOUT_MAX_S * 1000:
+        fail(construct, "API_INTEGRATION_TIMEOUT", f"integration_timeout={ms / 1000:g} s on an HTTP API",
              "use at most 30 s, or a REST API with a raised integration timeout quota.")
-    if seconds < 1:
-        fail(construct, "API_INTEGRATION_TIMEOUT", f"integration_timeout={seconds} s", "use at least 1 s.")
-    if kind == "rest" and seconds > L.APIGW_REST_INTEGRATION_TIMEOUT_S:
-        check_integration_timeout_quota(construct, seconds)
+    if kind == "rest" and ms > L.APIGW_REST_INTEGRATION_TIMEOUT_S * 1000:
+        check_integration_timeout_quota(construct, ms / 1000)
 
 
 @rule("API_INTEGRATION_TIMEOUT_QUOTA", "REST integration timeout above 29 s",
       limit="above 29 s needs a raised quota (Regional and private REST APIs only) and lowers the throttle quota",
       source=L.APIGW_LIMITS_URL, severity="warning")
-def check_integration_timeout_quota(construct: IConstruct, seconds: int) -> None:
-    warn(construct, "API_INTEGRATION_TIMEOUT_QUOTA", f"integration_timeout={seconds} s",
+def check_integration_timeout_quota(construct: IConstruct, seconds: float) -> None:
+    warn(construct, "API_INTEGRATION_TIMEOUT_QUOTA", f"integration_timeout={seconds:g} s",
          "request the 'Maximum integration timeout' quota increase before deploying.")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import math
 import re
 import zoneinfo
 from typing import Any
@@ -29,7 +31,7 @@ def check_event_pattern(construct: IConstruct | str, pattern: Any) -> None:
            "'detail': {'status': ['FAILED']}}.")
     if not isinstance(pattern, dict) or not pattern:
         fail(construct, "EVENT_PATTERN", f"event_pattern={pattern!r} is not a non-empty dict", fix)
-    unknown = sorted(set(pattern) - PATTERN_FIELDS)
+    unknown = sorted(str(k) for k in set(pattern) - PATTERN_FIELDS - {"$or"})
     if unknown:
         fail(construct, "EVENT_PATTERN", f"event_pattern has unknown top-level field(s) {', '.join(unknown)}",
              f"use only {', '.join(sorted(PATTERN_FIELDS))}; event data goes under 'detail'.")
@@ -39,12 +41,23 @@ def check_event_pattern(construct: IConstruct | str, pattern: Any) -> None:
     check_event_pattern_size(construct, pattern)
 
 
-def pattern_problem(node: Any, where: str) -> str:
+def pattern_problem(node: Any, where: str, depth: int = 0) -> str:
+    """What AWS would refuse in an event (or SQS filter) pattern, or "" (one value-type check per matcher)."""
+    if depth > L.PROP_NESTING_MAX:
+        return f"is nested more than {L.PROP_NESTING_MAX} levels deep at {where}"
     if isinstance(node, dict):
         if not node:
             return f"has an empty object at {where or 'the top'}"
         for key, value in node.items():
-            problem = pattern_problem(value, f"{where}.{key}" if where else key)
+            if not isinstance(key, str):
+                return f"has the key {key!r} at {where or 'the top'}: keys are strings"
+            inner = f"{where}.{key}" if where else key
+            if key == "$or":
+                if not isinstance(value, list) or len(value) < 2 or not all(isinstance(v, dict) for v in value):
+                    return f"has '$or' at {inner}: it takes a list of at least two patterns (objects)"
+                problem = next((p for v in value if (p := pattern_problem(v, inner, depth + 1))), "")
+            else:
+                problem = pattern_problem(value, inner, depth + 1)
             if problem:
                 return problem
         return ""
@@ -52,12 +65,78 @@ def pattern_problem(node: Any, where: str) -> str:
         if not node:
             return f"has an empty list at {where} (it would match nothing)"
         for value in node:
-            if isinstance(value, dict) and (len(value) != 1 or not set(value) <= MATCHERS):
-                return f"has {value!r} at {where}, which is not a matcher ({', '.join(sorted(MATCHERS))})"
-            if isinstance(value, list):
-                return f"has a nested list at {where}"
+            if isinstance(value, dict):
+                problem = _matcher_problem(value, where)
+                if problem:
+                    return problem
+            elif not _is_scalar(value):
+                return (f"has {_short(value)} at {where}: a list holds values (text, numbers, true/false, null) "
+                        "or matchers")
         return ""
-    return f"has the bare value {node!r} at {where}: leaves must be lists, e.g. [{json.dumps(node)}]"
+    return f"has the bare value {_short(node)} at {where}: leaves must be lists, e.g. [{_short(node)}]"
+
+
+def _matcher_problem(matcher: dict[Any, Any], where: str) -> str:
+    """One content-filter matcher, e.g. {"prefix": "img/"}, {"numeric": [">", 0, "<=", 5]}, {"exists": True}."""
+    name = next(iter(matcher)) if len(matcher) == 1 else None
+    if name not in MATCHERS:
+        return f"has {_short(matcher)} at {where}, which is not a matcher ({', '.join(sorted(MATCHERS))})"
+    value = matcher[name]
+    expected = {
+        "prefix": "text or {'equals-ignore-case': text}", "suffix": "text or {'equals-ignore-case': text}",
+        "exists": "true or false", "cidr": "a CIDR block such as '10.0.0.0/24'", "wildcard": "text",
+        "equals-ignore-case": "text", "numeric": "a list such as ['>', 0, '<=', 5]",
+        "anything-but": "a value, a list of values, or {'prefix'|'suffix'|'wildcard'|'equals-ignore-case': ...}",
+    }[name]
+    if not _matcher_value_ok(name, value):
+        return f"has {{{name!r}: {_short(value)}}} at {where}: {name} takes {expected}"
+    return ""
+
+
+def _matcher_value_ok(name: str, value: Any) -> bool:
+    if name in ("prefix", "suffix"):
+        return isinstance(value, str) or (isinstance(value, dict) and list(value) == ["equals-ignore-case"]
+                                          and isinstance(value["equals-ignore-case"], str))
+    if name == "exists":
+        return isinstance(value, bool)
+    if name in ("wildcard", "equals-ignore-case"):
+        return isinstance(value, str)
+    if name == "cidr":
+        try:
+            ipaddress.ip_network(value, strict=False)
+            return isinstance(value, str)
+        except ValueError:
+            return False
+    if name == "numeric":
+        if not isinstance(value, list) or len(value) not in (2, 4):
+            return False
+        pairs = list(zip(value[::2], value[1::2], strict=True))
+        return all(op in NUMERIC_OPERATORS and _is_number(n) for op, n in pairs) and (
+            len(pairs) == 1 or (pairs[0][0] in (">", ">=") and pairs[1][0] in ("<", "<=")))
+    # anything-but
+    if isinstance(value, dict):
+        ((key, inner),) = value.items() if len(value) == 1 else (("", None),)
+        texts = isinstance(inner, list) and bool(inner) and all(isinstance(v, str) for v in inner)
+        return key in ("prefix", "suffix", "wildcard", "equals-ignore-case") and (isinstance(inner, str) or texts)
+    if isinstance(value, list):
+        return bool(value) and (all(isinstance(v, str) for v in value) or all(_is_number(v) for v in value))
+    return isinstance(value, str) or _is_number(value)
+
+
+NUMERIC_OPERATORS = frozenset({"=", "<", "<=", ">", ">="})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | bool) or _is_number(value)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if _is_scalar(value) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @rule("EVENT_PATTERN_SIZE", "event pattern size", limit=f"{L.EVENTS_PATTERN_MAX_CHARS:,} characters",
@@ -188,6 +267,21 @@ def _cron_field_problem(name: str, value: str, low: int, high: int, names: list[
     return ""
 
 
+def schedule_parts(where: IConstruct | str, expression: Any, timezone: str | None) -> tuple[str, str | None]:
+    """A schedule given as text, `events.Schedule` or `scheduler.ScheduleExpression`, as (text, time zone).
+
+    A time zone carried by a ScheduleExpression is used unless `timezone` names another (an error).
+    """
+    if isinstance(expression, str):
+        return expression.strip(), timezone
+    zone = getattr(getattr(expression, "time_zone", None), "timezone_name", None)
+    zone = None if zone == "UTC" else zone
+    if zone and timezone and zone != timezone:
+        fail(where, "SCHEDULE_TIMEZONE", f"the schedule carries time zone {zone!r} and timezone={timezone!r}",
+             "name the time zone once: in the schedule expression or in timezone=.")
+    return expression.expression_string, timezone or zone
+
+
 @rule("SCHEDULE_TIMEZONE", "schedule time zone", limit="an IANA time zone name such as 'Europe/Berlin'",
       source=L.SCHEDULER_URL)
 def check_timezone(construct: IConstruct | str, timezone: str) -> None:
@@ -199,9 +293,9 @@ def check_timezone(construct: IConstruct | str, timezone: str) -> None:
 
 
 @rule("SCHEDULE_FLEXIBLE_WINDOW", "schedule flexible time window",
-      limit=f"1..{L.SCHEDULER_FLEXIBLE_WINDOW_MAX_MIN:,} minutes", source=L.SCHEDULER_URL)
+      limit=f"1..{L.SCHEDULER_FLEXIBLE_WINDOW_MAX_MIN:,} whole minutes", source=L.SCHEDULER_URL)
 def check_flexible_window(construct: IConstruct | str, window: Duration) -> None:
-    minutes = window.to_seconds() / 60
-    if not 1 <= minutes <= L.SCHEDULER_FLEXIBLE_WINDOW_MAX_MIN:
-        fail(construct, "SCHEDULE_FLEXIBLE_WINDOW", f"flexible_window={minutes} min",
-             "use between Duration.minutes(1) and Duration.hours(24), or None to run at the exact time.")
+    minutes = window.to_milliseconds() / 60_000
+    if not 1 <= minutes <= L.SCHEDULER_FLEXIBLE_WINDOW_MAX_MIN or minutes != int(minutes):
+        fail(construct, "SCHEDULE_FLEXIBLE_WINDOW", f"flexible_window={minutes:g} min",
+             "use whole minutes between Duration.minutes(1) and Duration.hours(24), or None to run at the exact time.")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Token
 from constructs import IConstruct
 
 from .. import limits as L
@@ -28,9 +28,17 @@ def check_cpu_memory(construct: IConstruct, cpu: int, memory_mib: int) -> None:
 
 
 @rule("FARGATE_CONTAINER_SIZE", "container CPU/memory within the task's",
-      limit="a container cannot reserve more CPU or memory than its task has", source=L.FARGATE_URL)
+      limit="container_cpu >= 0 and container_memory_mib >= 6 MiB (Docker's minimum), neither above the task's",
+      source=L.FARGATE_URL)
 def check_container_size(construct: IConstruct, cpu: int, memory_mib: int, container_cpu: int | None,
                          container_memory_mib: int | None) -> None:
+    if container_cpu is not None and container_cpu < 0:
+        fail(construct, "FARGATE_CONTAINER_SIZE", f"container_cpu={container_cpu} is negative",
+             "use 0 or more CPU units (1024 = 1 vCPU), or leave container_cpu unset (the task's).")
+    if container_memory_mib is not None and container_memory_mib < L.ECS_CONTAINER_MEMORY_MIN_MIB:
+        fail(construct, "FARGATE_CONTAINER_SIZE", f"container_memory_mib={container_memory_mib} is below "
+             f"{L.ECS_CONTAINER_MEMORY_MIN_MIB} MiB",
+             "leave container_memory_mib unset (the task's memory) or raise it.")
     if container_cpu is not None and container_cpu > cpu:
         fail(construct, "FARGATE_CONTAINER_SIZE", f"container_cpu={container_cpu} exceeds the task's cpu={cpu}",
              "lower container_cpu or raise cpu.")
@@ -56,6 +64,9 @@ def check_image(construct: IConstruct, image_source: str | None, has_image: bool
         fail(construct, "FARGATE_IMAGE", "both image_source and image are given" if has_image else
              "neither image_source nor image is given",
              "pass image_source='path/to/folder' (with a Dockerfile) or image=ecs.ContainerImage.from_registry(...).")
+    if image_source is not None and ("\0" in image_source or not image_source.strip()):
+        fail(construct, "FARGATE_IMAGE", f"image_source={image_source[:80]!r} is not a usable folder name",
+             "point image_source at the folder that holds the Dockerfile.")
     if image_source is not None and not (Path(image_source) / "Dockerfile").is_file():
         fail(construct, "FARGATE_IMAGE", f"image_source={image_source!r} has no Dockerfile",
              "point image_source at the folder that holds the Dockerfile.")
@@ -70,6 +81,31 @@ def check_image_pull_route(construct: IConstruct, isolated: bool, has_ecr_endpoi
              "the tasks run in isolated subnets, and the VPC has no ECR interface endpoints",
              "add vpc.add_interface_endpoint(...) for ECR_DOCKER and ECR, and a gateway endpoint for S3, or use "
              "private subnets with egress (NAT).")
+
+
+@rule("FARGATE_WEB_SERVICE", "web service task count, port and health check",
+      limit="desired_count >= 0; container_port 1..65535; health_check_path starting with '/', at most 1,024 "
+            "characters", source="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html")
+def check_web_service(construct: IConstruct, desired_count: int, container_port: int, health_check_path: str) -> None:
+    if desired_count < 0:
+        fail(construct, "FARGATE_WEB_SERVICE", f"desired_count={desired_count} is negative",
+             "use 0 (stopped) or more tasks; 2 or more for deploys without downtime.")
+    if not 1 <= container_port <= 65_535:
+        fail(construct, "FARGATE_WEB_SERVICE", f"container_port={container_port} is not a TCP port",
+             "use the port your server listens on, 1..65535 (e.g. 8080).")
+    if not health_check_path.startswith("/") or len(health_check_path) > 1024:
+        fail(construct, "FARGATE_WEB_SERVICE", f"health_check_path={health_check_path[:80]!r} is not a path",
+             f"use a path starting with '/', e.g. '/{health_check_path.lstrip('/')[:40] or 'health'}'.")
+
+
+@rule("FARGATE_WEB_REGION", "a web service's stack names its region",
+      limit="ALB access logs are written by the region's Elastic Load Balancing account, so the bucket policy "
+            "needs the region at synth", source="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html")
+def check_region_known(construct: IConstruct, region: str) -> None:
+    if Token.is_unresolved(region):
+        fail(construct, "FARGATE_WEB_REGION", "the stack is environment-agnostic (no region)",
+             "give the stack env=cdk.Environment(account=os.getenv('CDK_DEFAULT_ACCOUNT'), "
+             "region=os.getenv('CDK_DEFAULT_REGION')) (the line `cdk init` leaves commented out in app.py).")
 
 
 @rule("FARGATE_SCALING", "task counts", limit="0 <= min_tasks <= max_tasks, max_tasks >= 1",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,43 +15,6 @@ from constructs import IConstruct
 
 from .. import limits as L
 from . import fail, rule, warn
-
-
-@rule("PROP_TYPE", "props have the documented types",
-      limit="each prop of the type in its signature (jsii would fail later with an opaque deserialization error)",
-      source="https://docs.aws.amazon.com/cdk/v2/guide/work-with-cdk-python.html")
-def check_types(construct: IConstruct, props: Mapping[str, tuple[object, type | tuple[type, ...]]]) -> None:
-    """`props`: name -> (value, expected type(s)); None values are unset props and pass."""
-    for name, (value, expected) in props.items():
-        if value is not None and (not isinstance(value, expected) or isinstance(value, bool) and expected is int):
-            wanted = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
-            fail(construct, "PROP_TYPE", f"{name}={value!r} is a {type(value).__name__}", f"pass {name} as {wanted}.")
-    environment = props.get("environment", (None, dict))[0]
-    if isinstance(environment, Mapping):
-        bad = {k: v for k, v in environment.items() if not isinstance(k, str) or not isinstance(v, str)}
-        if bad:
-            fail(construct, "PROP_TYPE", f"environment values must be strings; got {bad!r}",
-                 "convert them, e.g. environment={'PORT': str(8080)} (Lambda environment values are strings).")
-
-
-def check_required(construct: IConstruct, props: Mapping[str, object]) -> None:
-    for name, value in props.items():
-        if value is None:
-            fail(construct, "PROP_TYPE", f"{name} is required and was None", f"pass {name}.")
-
-
-def check_sequence(construct: IConstruct, name: str, value: object, item_type: type | tuple[type, ...],
-                   wanted: str | None = None) -> None:
-    """A list or tuple (not a str, dict or set) whose items are `item_type`."""
-    types = item_type if isinstance(item_type, tuple) else (item_type,)
-    wanted = wanted or " or ".join(t.__name__ for t in types)
-    if not isinstance(value, list | tuple):
-        fail(construct, "PROP_TYPE", f"{name}={value!r:.120} is a {type(value).__name__}",
-             f"pass {name} as a list of {wanted}.")
-    bad = [item for item in value if not isinstance(item, types)]
-    if bad:
-        fail(construct, "PROP_TYPE", f"{name} holds {bad[0]!r:.120}, a {type(bad[0]).__name__}",
-             f"pass {name} as a list of {wanted}.")
 
 
 @rule("FN_MEMORY", "Lambda memory size", limit=f"{L.LAMBDA_MEMORY_MIN_MB}..{L.LAMBDA_MEMORY_MAX_MB:,} MB",
@@ -108,13 +72,14 @@ def check_environment_keys(construct: IConstruct, environment: Mapping[str, str]
 
 
 @rule("FN_ENV_SIZE", "total size of environment variables",
-      limit=f"{L.LAMBDA_ENVIRONMENT_MAX_BYTES:,} bytes for all keys and values", source=L.LAMBDA_LIMITS_URL)
+      limit=f"{L.LAMBDA_ENVIRONMENT_MAX_BYTES:,} bytes for all variables, measured as JSON (quotes, colons, commas "
+            "and escapes count)", source=L.LAMBDA_LIMITS_URL)
 def check_environment_size(construct: IConstruct, environment: Mapping[str, str]) -> None:
-    # Values only known at deploy (tokens) are not counted: their length is unknown until then.
-    size = sum(len(k.encode()) + (0 if Token.is_unresolved(v) else len(str(v).encode()))
-               for k, v in environment.items())
+    # Values only known at deploy (tokens) are counted as empty: their length is unknown until then.
+    measured = {k: "" if Token.is_unresolved(v) else v for k, v in environment.items()}
+    size = len(json.dumps(measured, separators=(",", ":"), ensure_ascii=False).encode())
     if size > L.LAMBDA_ENVIRONMENT_MAX_BYTES:
-        fail(construct, "FN_ENV_SIZE", f"environment is {size:,} bytes",
+        fail(construct, "FN_ENV_SIZE", f"environment is {size:,} bytes as JSON",
              "move large values to SSM Parameter Store or Secrets Manager and pass their names instead.")
 
 
@@ -150,16 +115,31 @@ def check_function_name(construct: IConstruct, name: str) -> None:
              "a fixed name blocks replacement and clashes across stages).")
 
 
-@rule("FN_RUNTIME", "a supported Python runtime",
-      limit="a Python runtime Lambda has not deprecated", source=L.LAMBDA_RUNTIMES_URL)
+@rule("FN_RUNTIME", "a Python runtime Lambda still creates functions with",
+      limit="a Python runtime before its block-create date", source=L.LAMBDA_RUNTIMES_URL)
 def check_runtime(construct: IConstruct, runtime: lambda_.Runtime, *, today: dt.date | None = None) -> None:
     if runtime.family != lambda_.RuntimeFamily.PYTHON:
         fail(construct, "FN_RUNTIME", f"runtime={runtime.name} is not a Python runtime",
              "this library builds Python functions: pass lambda_.Runtime.PYTHON_3_14 or leave runtime unset.")
-    deprecated_on = L.PYTHON_RUNTIME_DEPRECATED_ON.get(runtime.name)
-    if deprecated_on is not None and deprecated_on <= (today or dt.date.today()):
-        fail(construct, "FN_RUNTIME", f"runtime={runtime.name} was deprecated by Lambda on {deprecated_on}",
+    lifecycle = L.PYTHON_RUNTIME_LIFECYCLE.get(runtime.name)
+    if lifecycle is None:
+        return
+    deprecated, block_create, block_update = lifecycle
+    today = today or dt.date.today()
+    if block_create <= today:
+        fail(construct, "FN_RUNTIME", f"runtime={runtime.name}: Lambda blocks creating functions with it since "
+             f"{block_create} (deprecated {deprecated}; updates blocked from {block_update})",
              "move to a current runtime (leave runtime unset for the newest).")
+    if deprecated <= today:
+        check_runtime_deprecated(construct, runtime.name, deprecated, block_create)
+
+
+@rule("FN_RUNTIME_DEPRECATED", "a Python runtime past its deprecation date", severity="warning",
+      limit="deprecated runtimes get no security patches; Lambda blocks creating functions with them later",
+      source=L.LAMBDA_RUNTIMES_URL)
+def check_runtime_deprecated(construct: IConstruct, name: str, deprecated: dt.date, block_create: dt.date) -> None:
+    warn(construct, "FN_RUNTIME_DEPRECATED", f"runtime={name} was deprecated on {deprecated}; new functions are "
+         f"refused from {block_create}", "move to a current runtime (leave runtime unset for the newest).")
 
 
 @rule("FN_HANDLER", "handler names a function that exists in the source folder",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from constructs import IConstruct
 
 from .. import limits as L
-from . import fail, rule
+from . import fail, rule, warn
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,42 @@ S3_EVENT_NAMES = {
     "REPLICATION_OPERATION_REPLICATED_AFTER_THRESHOLD": "s3:Replication:OperationReplicatedAfterThreshold",
 }
 
+# The EventBridge detail-type(s) S3 sends for each event name (the S3 -> EventBridge route). Over EventBridge a
+# narrower event (Put, Copy, ...) is matched by its detail-type, which covers its whole family.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+S3_EVENTBRIDGE_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html"
+EVENTBRIDGE_DETAIL_TYPES: dict[str, tuple[str, ...]] = {
+    "s3:ObjectCreated": ("Object Created",),
+    "s3:ObjectRemoved": ("Object Deleted",),
+    "s3:LifecycleExpiration": ("Object Deleted",),
+    "s3:ObjectRestore:Post": ("Object Restore Initiated",),
+    "s3:ObjectRestore:Completed": ("Object Restore Completed",),
+    "s3:ObjectRestore:Delete": ("Object Restore Expired",),
+    "s3:ObjectRestore:*": ("Object Restore Initiated", "Object Restore Completed", "Object Restore Expired"),
+    "s3:ObjectTagging:Put": ("Object Tags Added",),
+    "s3:ObjectTagging:Delete": ("Object Tags Deleted",),
+    "s3:ObjectTagging:*": ("Object Tags Added", "Object Tags Deleted"),
+    "s3:ObjectAcl:Put": ("Object ACL Updated",),
+    "s3:LifecycleTransition": ("Object Storage Class Changed",),
+    "s3:IntelligentTiering": ("Object Access Tier Changed",),
+}
+
+
+def eventbridge_detail_types(event_name: str) -> tuple[str, ...] | None:
+    """The detail-types of an S3 event name over EventBridge, or None when S3 sends none for it."""
+    return EVENTBRIDGE_DETAIL_TYPES.get(event_name) or EVENTBRIDGE_DETAIL_TYPES.get(event_name.rsplit(":", 1)[0])
+
+
+@rule("S3_EVENTBRIDGE_EVENT", "S3 event types that EventBridge delivers",
+      limit="S3 sends object created/deleted/restore/tags/ACL/storage-class/access-tier events to EventBridge; "
+            "not reduced-redundancy loss or replication events", source=S3_EVENTBRIDGE_URL)
+def check_eventbridge_events(construct: IConstruct | str, names: list[str], bucket_path: str) -> None:
+    missing = [name for name in names if eventbridge_detail_types(name) is None]
+    if missing:
+        fail(construct, "S3_EVENTBRIDGE_EVENT", f"{', '.join(missing)} on {bucket_path} cannot be delivered through "
+             "EventBridge (S3 sends no EventBridge event for it)",
+             "use a bucket this app owns with delivery='notification', or subscribe to another event type.")
+
 
 def event_name(event: object) -> str:
     name = getattr(event, "name", str(event))
@@ -91,19 +127,19 @@ def check_filter_overlap(construct: IConstruct, bucket_path: str, event: str, ne
                  "function handle both.")
 
 
-@rule("S3_RECURSIVE_WRITE", "a function does not write where its own S3 trigger fires",
+@rule("S3_RECURSIVE_WRITE", "a function does not write where its own S3 trigger fires", severity="warning",
       limit="a write that matches the trigger's filter invokes the function again, in a loop that bills until stopped",
       source=L.S3_RECURSION_URL)
-def check_recursive_write(
-    construct: IConstruct, bucket_path: str, trigger: KeyFilter, write_patterns: list[str]
-) -> str:
+def check_recursive_write(construct: IConstruct, bucket_path: str, trigger: KeyFilter,
+                          write_patterns: list[str]) -> None:
+    """A warning, not an error: a handler may write there on purpose and guard against the loop itself."""
     for pattern in write_patterns:
         if trigger.overlaps(KeyFilter.from_key_pattern(pattern)):
-            return (f"{construct.node.path}: the function may write objects {pattern!r} to {bucket_path}, which "
-                    f"triggers it ({trigger}) [S3_RECURSIVE_WRITE: {check_recursive_write.rule.limit}] "  # type: ignore[attr-defined]
-                    "Fix: grant writes to a separate prefix only, e.g. bucket.grant_put(fn, 'thumbnails/*') with "
-                    "S3Trigger(bucket, prefix='uploads/'), or write to another bucket.")
-    return ""
+            warn(construct, "S3_RECURSIVE_WRITE", f"the function may write objects {pattern!r} to {bucket_path}, "
+                 f"which triggers it ({trigger})", "grant writes to a separate prefix only, e.g. "
+                 "bucket.grant_put(fn, 'thumbnails/*') with S3Trigger(bucket, prefix='uploads/'), or write to another "
+                 "bucket; acknowledge if the handler guards against the loop.")
+            return
 
 
 @rule("S3_DELIVERY", "S3 delivery route", limit="'notification' (bucket notification) or 'eventbridge'",

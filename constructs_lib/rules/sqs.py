@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import reprlib
+
 from aws_cdk import Duration
 from constructs import IConstruct
 
@@ -55,24 +58,74 @@ def check_max_concurrency(construct: IConstruct | str, max_concurrency: int) -> 
 
 
 @rule("SQS_FILTER", "event filter patterns", limit="a non-empty object whose leaves are non-empty lists of values "
-      "or matchers (the EventBridge pattern syntax)", source="https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html")
-def check_filter(construct: IConstruct | str, pattern: object) -> None:
+      f"or matchers (the EventBridge pattern syntax), at most {L.SQS_FILTER_PATTERN_MAX_CHARS:,} characters, no two "
+      "alike", source=L.SQS_FILTER_URL)
+def check_filters(construct: IConstruct | str, patterns: list[object]) -> None:
     from .events import pattern_problem
 
-    if not isinstance(pattern, dict) or not pattern:
-        problem = "is not a non-empty dict"
-    else:
-        problem = pattern_problem(pattern, "")
-    if problem:
-        fail(construct, "SQS_FILTER", f"filter {pattern!r} {problem}",
-             "write filters like {'body': {'kind': ['thumbnail']}} (leaves are lists).")
+    seen: list[str] = []
+    for pattern in patterns:
+        if not isinstance(pattern, dict) or not pattern:
+            problem = "is not a non-empty dict"
+        else:
+            problem = pattern_problem(pattern, "")
+        text = "" if problem else json.dumps(pattern, sort_keys=True)
+        if not problem and len(text) > L.SQS_FILTER_PATTERN_MAX_CHARS:
+            problem = f"is {len(text):,} characters as JSON"
+        if not problem and text in seen:
+            problem = "is given twice (CloudFormation refuses duplicate filters)"
+        if problem:
+            fail(construct, "SQS_FILTER", f"filter {reprlib.repr(pattern)} {problem}",
+                 "write filters like {'body': {'kind': ['thumbnail']}} (leaves are lists), each once.")
+        seen.append(text)
+    check_filter_count(construct, len(patterns))
+
+
+@rule("SQS_FILTER_COUNT", "filters per event source mapping",
+      limit=f"{L.SQS_FILTERS_DEFAULT_MAX} by default, at most {L.SQS_FILTERS_MAX} with a quota increase",
+      source=L.SQS_FILTER_URL)
+def check_filter_count(construct: IConstruct | str, count: int) -> None:
+    if count > L.SQS_FILTERS_MAX:
+        fail(construct, "SQS_FILTER_COUNT", f"{count} filters", f"use at most {L.SQS_FILTERS_MAX} filters: merge "
+             "them with '$or' or several values per field (filters are ORed together).")
+    if count > L.SQS_FILTERS_DEFAULT_MAX and not isinstance(construct, str):
+        check_filter_quota(construct, count)
+
+
+@rule("SQS_FILTER_QUOTA", "filters above the default quota", severity="warning",
+      limit=f"{L.SQS_FILTERS_DEFAULT_MAX} filters per event source mapping until the quota is raised (to at most "
+            f"{L.SQS_FILTERS_MAX})", source=L.SQS_FILTER_URL)
+def check_filter_quota(construct: IConstruct, count: int) -> None:
+    warn(construct, "SQS_FILTER_QUOTA", f"{count} filters exceed the default quota of {L.SQS_FILTERS_DEFAULT_MAX}",
+         "request the quota increase before deploying, or merge filters with '$or'.")
+
+
+@rule("SQS_MAX_RECEIVE_COUNT", "receives before a message moves to the DLQ",
+      limit=f"maxReceiveCount 1..{L.SQS_MAX_RECEIVE_COUNT_MAX:,}", source=L.SQS_DLQ_URL)
+def check_max_receive_count(construct: IConstruct | str, count: int) -> None:
+    if not 1 <= count <= L.SQS_MAX_RECEIVE_COUNT_MAX:
+        fail(construct, "SQS_MAX_RECEIVE_COUNT",
+             f"max_receive_count={count} is outside 1..{L.SQS_MAX_RECEIVE_COUNT_MAX}",
+             "use 5 or more for a queue drained by Lambda (throttled batches count as receives), at most 1000.")
+
+
+@rule("SQS_FIFO_DLQ", "a FIFO queue's dead-letter queue is FIFO",
+      limit="the dead-letter queue of a FIFO queue must be a FIFO queue (and of a standard queue, a standard one)",
+      source=L.SQS_DLQ_URL)
+def check_dead_letter_queue_kind(construct: IConstruct, queue_path: str, fifo: bool, dead_letter_fifo: bool) -> None:
+    if fifo != dead_letter_fifo:
+        kinds = ("FIFO", "standard") if fifo else ("standard", "FIFO")
+        fail(construct, "SQS_FIFO_DLQ", f"{queue_path} is a {kinds[0]} queue with a {kinds[1]} dead-letter queue",
+             f"give it a {kinds[0]} dead-letter queue (fifo={fifo}).")
 
 
 @rule("SQS_VISIBILITY_TIMEOUT", "queue visibility timeout covers the function timeout",
       limit="AWS refuses the event source mapping when the visibility timeout is below the function timeout",
       source=L.SQS_ESM_URL)
-def check_visibility_timeout(construct: IConstruct, queue_path: str, visibility_s: int, timeout: Duration,
+def check_visibility_timeout(construct: IConstruct, queue: IConstruct, visibility_s: int, timeout: Duration,
                              window: Duration | None) -> None:
+    """An error at `construct` (the consumer); the recommendation is a warning on `queue`, where its fix is."""
+    queue_path = queue.node.path
     timeout_s = timeout.to_seconds()
     recommended = visibility_timeout_for(timeout, window).to_seconds()
     if visibility_s < timeout_s:
@@ -80,7 +133,7 @@ def check_visibility_timeout(construct: IConstruct, queue_path: str, visibility_
              f"{queue_path} has visibility timeout {visibility_s} s, below the function timeout {timeout_s} s",
              f"set the queue's visibility_timeout to Duration.seconds({recommended}) (6x the timeout, plus the "
              "batching window), or pass no queue and let QueueTrigger create one.")
-    check_visibility_recommended(construct, queue_path, visibility_s, recommended)
+    check_visibility_recommended(queue, queue_path, visibility_s, recommended)
 
 
 @rule("SQS_VISIBILITY_RECOMMENDED", "queue visibility timeout is 6x the function timeout",
@@ -95,7 +148,7 @@ def check_visibility_recommended(construct: IConstruct, queue_path: str, visibil
 
 @rule("SQS_NO_DLQ", "a drained queue has a dead-letter queue",
       limit="without a DLQ, a message that keeps failing is retried until retention expires, then lost",
-      source="https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
+      source=L.SQS_DLQ_URL,
       severity="warning")
 def check_has_dead_letter_queue(construct: IConstruct, queue_path: str, has_dlq: bool) -> None:
     if not has_dlq:

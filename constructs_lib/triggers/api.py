@@ -11,6 +11,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from ..api import ApiAuthorization, ServerlessApi
 from ..nag import acknowledge
 from ..rules import api as rules
+from ..rules.props import check_props
 from .base import Trigger
 
 if TYPE_CHECKING:
@@ -36,14 +37,15 @@ class ApiTrigger(Trigger):
         authorization: ApiAuthorization | None = None,
     ) -> None:
         super().__init__()
+        check_props(ApiTrigger.__init__, locals(), self.where)
         self.api = api
-        self.method, self.path = rules.parse_route("ApiTrigger", route)
+        self.method, self.path = rules.parse_route(self.where, route)
         self.route_key = f"{self.method} {self.path}"
         if public and authorization is not None and authorization.kind != "none":
-            rules.fail_public_with_authorization(route)
+            rules.fail_public_with_authorization(self.where, route)
         self.public = public
         self.authorization = ApiAuthorization.public() if public else (authorization or api.authorization)
-        rules.check_kind("ApiTrigger", api.kind, self.authorization.kind, self.route_key)
+        rules.check_kind(self.where, api.kind, self.authorization.kind, self.route_key)
         self.route: Construct | None = None  # the HttpRoute or REST Method, once bound
 
     def _bind(self, function: ServerlessFunction) -> None:
@@ -52,6 +54,8 @@ class ApiTrigger(Trigger):
         shape = rules.route_shape(self.method, self.path)
         rules.check_duplicate_route(function, api.node.path, self.route_key, api.routes.get(shape))
         api.routes[shape] = function.node.path
+        if api.rest_api is not None:
+            rules.check_route_variables(function, self.route_key, self.path, api.variable_names)
         reason = f"'{self.route_key}' is a public route, named explicitly with ApiTrigger(public=True)."
         if api.http_api is not None:
             (self.route,) = api.http_api.add_routes(
@@ -62,6 +66,10 @@ class ApiTrigger(Trigger):
             )
             if self.authorization.kind == "none":
                 acknowledge(self.route, reason, "AwsSolutions-APIG4")
+            if api.integration_timeout.to_milliseconds() > 29_000:
+                for child in api.http_api.node.find_all():
+                    if isinstance(child, apigwv2.CfnIntegration):
+                        child.timeout_in_millis = int(api.integration_timeout.to_milliseconds())
         else:
             assert api.rest_api is not None
             resource = api.rest_api.root if self.path == "/" else api.rest_api.root.resource_for_path(self.path)
@@ -80,7 +88,9 @@ def _http_integration(api: ServerlessApi, function: ServerlessFunction) -> integ
     if key not in api.integrations:
         api.integrations[key] = integrations.HttpLambdaIntegration(
             f"{function.node.id}Integration", function.function,
-            scope_permission_to_route=False, timeout=api.integration_timeout,
+            scope_permission_to_route=False,
+            # aws-cdk-lib caps HTTP integrations at 29 s, AWS at 30 s: above 29 s the L1 value is set after binding.
+            timeout=api.integration_timeout if api.integration_timeout.to_milliseconds() <= 29_000 else None,
         )
     return api.integrations[key]  # type: ignore[return-value]
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import abc
+import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,6 +21,8 @@ class Trigger(abc.ABC):
 
     def __init__(self) -> None:
         self._function: ServerlessFunction | None = None
+        # Named in the constructor's errors: which of several triggers is wrong, before it has a path.
+        self.where = where_created(self)
 
     @property
     def function(self) -> ServerlessFunction:
@@ -42,3 +47,26 @@ class Trigger(abc.ABC):
     @abc.abstractmethod
     def _bind(self, function: ServerlessFunction) -> None:
         """Create the resources and grants that connect the event source to `function`."""
+
+
+def where_created(trigger: object) -> str:
+    """"QueueTrigger at app.py:42": how a trigger is named in errors before it is bound to a function."""
+    return f"{type(trigger).__name__} at {_call_site()}"
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
+
+
+def _call_site() -> str:
+    """`file:line` of the user's code that created the trigger (the first frame outside this library)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "an unknown line"
+    path = Path(frame.f_code.co_filename)
+    try:
+        shown = str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        shown = path.name
+    return f"{shown}:{frame.f_lineno}"

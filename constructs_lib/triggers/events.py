@@ -12,14 +12,11 @@ from constructs import Construct
 from ..defaults import EventDefaults
 from ..queues import dead_letter_queue
 from ..rules import events as rules
-from .base import Trigger
+from ..rules.props import check_props
+from .base import Trigger, where_created
 
 if TYPE_CHECKING:
     from ..function import ServerlessFunction
-
-# EventBridge pattern field -> EventPattern keyword
-_PATTERN_KEYWORDS = {"detail-type": "detail_type"}
-
 
 class EventBridgeTarget(Trigger):
     """What EventBridge rules and schedules share: a retry policy and a standard-queue DLQ."""
@@ -32,9 +29,9 @@ class EventBridgeTarget(Trigger):
         d = self.defaults
         self.retry_attempts = retry_attempts if retry_attempts is not None else d.retry_attempts
         self.max_event_age = max_event_age or d.max_event_age
-        rules.check_retry_policy(type(self).__name__, self.retry_attempts, self.max_event_age)
+        rules.check_retry_policy(self.where, self.retry_attempts, self.max_event_age)
         if dead_letter_queue is not None:
-            rules.check_dead_letter_queue_not_fifo(type(self).__name__, bool(dead_letter_queue.fifo))
+            rules.check_dead_letter_queue_not_fifo(self.where, bool(dead_letter_queue.fifo))
         self._given_dead_letter_queue = dead_letter_queue
 
     @property
@@ -69,9 +66,10 @@ class EventTrigger(EventBridgeTarget):
         dead_letter_queue: sqs.IQueue | None = None,
         description: str | None = None,
     ) -> None:
+        check_props(EventTrigger.__init__, locals(), where_created(self))
         super().__init__(retry_attempts=retry_attempts, max_event_age=max_event_age,
                          dead_letter_queue=dead_letter_queue)
-        rules.check_event_pattern("EventTrigger", event_pattern)
+        rules.check_event_pattern(self.where, event_pattern)
         self.event_pattern = dict(event_pattern)
         self.event_bus = event_bus
         self.description = description
@@ -79,11 +77,12 @@ class EventTrigger(EventBridgeTarget):
 
     def _bind(self, function: ServerlessFunction) -> None:
         rule_id = self.scoped_id(function, "EventRule")
-        pattern = aws_events.EventPattern(**{_PATTERN_KEYWORDS.get(k, k): v for k, v in self.event_pattern.items()})
         self.rule = aws_events.Rule(
             function, rule_id,
             event_bus=self.event_bus,
-            event_pattern=pattern,
+            # aws-cdk-lib's EventPattern types `source`/`detail-type` as plain strings and has no `$or`: the pattern
+            # is written to the template as given (checked by EVENT_PATTERN), the L2 pattern only marks it as set.
+            event_pattern=aws_events.EventPattern(detail={}),
             description=self.description or f"Events for {function.node.path}",
             targets=[aws_events_targets.LambdaFunction(
                 function.function,
@@ -92,3 +91,8 @@ class EventTrigger(EventBridgeTarget):
                 max_event_age=self.max_event_age,
             )],
         )
+        cfn_rule = self.rule.node.default_child
+        assert isinstance(cfn_rule, aws_events.CfnRule)
+        cfn_rule.add_property_override("EventPattern", self.event_pattern)
+        if "detail" not in self.event_pattern:
+            cfn_rule.add_property_deletion_override("EventPattern.detail")

@@ -8,26 +8,22 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import jsii
-from aws_cdk import Stack, aws_events, aws_events_targets
+from aws_cdk import Aspects, IAspect, Stack, aws_events, aws_events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct
 
 from ..buckets import secure_bucket
 from ..defaults import BucketDefaults, EventDefaults
 from ..queues import dead_letter_queue
 from ..rules import s3 as rules
+from ..rules.props import check_props
 from .base import Trigger
 
 if TYPE_CHECKING:
     from ..function import ServerlessFunction
-
-# The EventBridge detail-type of each S3 event family (S3 -> EventBridge route).
-_EVENTBRIDGE_DETAIL_TYPES = {"s3:ObjectCreated": "Object Created", "s3:ObjectRemoved": "Object Deleted",
-                             "s3:ObjectRestore": "Object Restore Completed"}
-
 
 class _NotificationFilters(Construct):
     """Every notification filter placed on one bucket by this library, to catch overlaps at synth."""
@@ -65,7 +61,8 @@ class S3Trigger(Trigger):
         delivery: str = "auto",
     ) -> None:
         super().__init__()
-        rules.check_delivery("S3Trigger", delivery)
+        check_props(S3Trigger.__init__, locals(), self.where)
+        rules.check_delivery(self.where, delivery)
         self._given_bucket = bucket
         self.events = list(events)
         self.key_filter = rules.KeyFilter(prefix or "", suffix or "")
@@ -91,7 +88,7 @@ class S3Trigger(Trigger):
         else:
             self._bind_notification(function, bucket)
         _acknowledge_notification_handler(Stack.of(bucket))
-        function.node.add_validation(_RecursiveWriteCheck(function, bucket, self.key_filter))
+        Aspects.of(function).add(_RecursiveWriteCheck(function, bucket, self.key_filter))
 
     def _bind_notification(self, function: ServerlessFunction, bucket: s3.IBucket) -> None:
         registry = _NotificationFilters.of(bucket)
@@ -110,7 +107,9 @@ class S3Trigger(Trigger):
     def _bind_eventbridge(self, function: ServerlessFunction, bucket: s3.IBucket, owned: bool) -> None:
         if owned:
             bucket.enable_event_bridge_notification()
-        detail_types = sorted({_EVENTBRIDGE_DETAIL_TYPES[rules.event_name(e).rsplit(":", 1)[0]] for e in self.events})
+        names = [rules.event_name(e) for e in self.events]
+        rules.check_eventbridge_events(function, names, bucket.node.path)
+        detail_types = sorted({t for name in names for t in rules.eventbridge_detail_types(name) or ()})
         detail: dict[str, Any] = {"bucket": {"name": [bucket.bucket_name]}}
         key = self._key_matcher()
         if key is not None:
@@ -139,16 +138,21 @@ class S3Trigger(Trigger):
         return None
 
 
-@jsii.implements(IValidation)
+@jsii.implements(IAspect)
 class _RecursiveWriteCheck:
-    """At synth, once every grant is known: does the function write where its own trigger fires?"""
+    """Before synth, once every grant is known: does the function write where its own trigger fires?
+
+    An aspect rather than a validation: its warning is written before the tree is locked for synthesis.
+    """
 
     _WRITE_ACTION = "s3:PutObject"
 
     def __init__(self, function: ServerlessFunction, bucket: s3.IBucket, key_filter: rules.KeyFilter) -> None:
         self.function, self.bucket, self.key_filter = function, bucket, key_filter
 
-    def validate(self) -> list[str]:
+    def visit(self, node: IConstruct) -> None:
+        if node is not self.function:
+            return
         stack = Stack.of(self.function)
         bucket_arn = _flatten(stack.resolve(self.bucket.bucket_arn)) + "/"
         patterns = []
@@ -167,8 +171,7 @@ class _RecursiveWriteCheck:
                         patterns.append("*")
                     elif arn.startswith(bucket_arn):
                         patterns.append(arn[len(bucket_arn):])
-        message = rules.check_recursive_write(self.function, self.bucket.node.path, self.key_filter, patterns)
-        return [message] if message else []
+        rules.check_recursive_write(self.function, self.bucket.node.path, self.key_filter, patterns)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -186,21 +189,12 @@ def _flatten(value: Any) -> str:
 
 def _acknowledge_notification_handler(stack: Stack) -> None:
     """aws-cdk-lib's one notification custom resource per stack: its findings, with why they are fine."""
-    from ..nag import acknowledge
+    from ..nag import acknowledge_cdk_handler
 
-    for child in stack.node.children:
-        if child.node.id.startswith("BucketNotificationsHandler"):
-            acknowledge(
-                child,
-                "aws-cdk-lib's BucketNotificationsHandler (S3 notification custom resource): CDK fixes its "
-                "role (AWSLambdaBasicExecutionRole), its Resource '*' for s3:PutBucketNotification (the bucket is "
-                "only known per request) and its runtime; it runs once per deploy.",
-                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-                "AwsSolutions-IAM5[Resource::*]",
-                "AwsSolutions-L1",
-                "Serverless-LambdaLatestVersion",
-                "Serverless-LambdaDLQ",
-                "Serverless-LambdaDefaultMemorySize",
-                "Serverless-LambdaTracing",
-                "Serverless-LambdaLogGroupRetention",
-            )
+    acknowledge_cdk_handler(
+        stack, "BucketNotificationsHandler",
+        "aws-cdk-lib's BucketNotificationsHandler (S3 notification custom resource): CDK fixes its role "
+        "(AWSLambdaBasicExecutionRole), its Resource '*' for s3:PutBucketNotification (the bucket is only known per "
+        "request) and its runtime; it runs once per deploy.",
+        "AwsSolutions-IAM5[Resource::*]",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Duration, Stack, TimeZone
+from aws_cdk import Duration, Stack, TimeZone, aws_events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
@@ -13,6 +13,8 @@ from aws_cdk import aws_sqs as sqs
 
 from ..nag import acknowledge, finding_resource
 from ..rules import events as rules
+from ..rules.props import check_props
+from .base import where_created
 from .events import EventBridgeTarget
 
 if TYPE_CHECKING:
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
 class ScheduleTrigger(EventBridgeTarget):
     """Invoke the function on `expression`: `rate(...)`, `cron(...)` or `at(...)`, in `timezone` (UTC if unset).
 
+    The expression may also be an `events.Schedule` or a `scheduler.ScheduleExpression` (its time zone is used).
+
     EventBridge Scheduler rather than a scheduled rule: time zones (with daylight saving), one-off `at()`
     schedules, flexible windows; it retries for up to a day and then sends the invocation to an encrypted
     standard queue.
@@ -29,7 +33,7 @@ class ScheduleTrigger(EventBridgeTarget):
 
     def __init__(
         self,
-        expression: str,
+        expression: str | scheduler.ScheduleExpression | aws_events.Schedule,
         *,
         timezone: str | None = None,
         flexible_window: Duration | None = None,
@@ -40,16 +44,18 @@ class ScheduleTrigger(EventBridgeTarget):
         enabled: bool = True,
         description: str | None = None,
     ) -> None:
+        check_props(ScheduleTrigger.__init__, locals(), where_created(self))
         super().__init__(retry_attempts=retry_attempts, max_event_age=max_event_age,
                          dead_letter_queue=dead_letter_queue)
-        rules.check_schedule_expression("ScheduleTrigger", expression)
+        expression, timezone = rules.schedule_parts(self.where, expression, timezone)
+        rules.check_schedule_expression(self.where, expression)
         if timezone is not None:
-            rules.check_timezone("ScheduleTrigger", timezone)
+            rules.check_timezone(self.where, timezone)
         if flexible_window is None:
             flexible_window = self.defaults.schedule_flexible_window
         self.flexible_window = flexible_window
         if self.flexible_window is not None:
-            rules.check_flexible_window("ScheduleTrigger", self.flexible_window)
+            rules.check_flexible_window(self.where, self.flexible_window)
         self.expression = expression.strip()
         self.timezone = timezone
         self.payload = dict(payload) if payload is not None else None

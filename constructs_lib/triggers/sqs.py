@@ -14,6 +14,7 @@ from ..defaults import QueueDefaults
 from ..nag import acknowledge
 from ..queues import known_dead_letter_queue, known_visibility_timeout_s, queue_with_dead_letter_queue
 from ..rules import sqs as rules
+from ..rules.props import check_props
 from .base import Trigger
 
 if TYPE_CHECKING:
@@ -43,23 +44,26 @@ class QueueTrigger(Trigger):
         enabled: bool = True,
     ) -> None:
         super().__init__()
+        check_props(QueueTrigger.__init__, locals(), self.where)
         self._given_queue = queue
         self.fifo = bool(fifo if fifo is not None else (queue is not None and queue.fifo))
         self.batch_size = batch_size if batch_size is not None else self.defaults.batch_size
         self.max_batching_window = max_batching_window
         self.max_concurrency = max_concurrency
-        self.filters = list(filters) if filters else None
+        self.filters = list(filters) if filters else None  # an empty list filters nothing
         self.max_receive_count = max_receive_count
         self.enabled = enabled
-        where = "QueueTrigger"
+        where = self.where
         rules.check_batch_size(where, self.batch_size, fifo=self.fifo)
         if max_batching_window is not None:
             rules.check_batching_window(where, max_batching_window, fifo=self.fifo)
         rules.check_batch_needs_window(where, self.batch_size, max_batching_window)
         if max_concurrency is not None:
             rules.check_max_concurrency(where, max_concurrency)
-        for pattern in self.filters or []:
-            rules.check_filter(where, pattern)
+        if self.filters:
+            rules.check_filters(where, self.filters)
+        if max_receive_count is not None:
+            rules.check_max_receive_count(where, max_receive_count)
         self.dead_letter_queue = known_dead_letter_queue(queue) if queue is not None else None
         self.event_source: sources.SqsEventSource | None = None
 
@@ -79,6 +83,8 @@ class QueueTrigger(Trigger):
             )
         else:
             self._check_given_queue(function)
+        if self.filters:
+            rules.check_filter_count(function, len(self.filters))
         self.event_source = sources.SqsEventSource(
             self.queue,
             batch_size=self.batch_size,
@@ -100,6 +106,8 @@ class QueueTrigger(Trigger):
         visibility_s = known_visibility_timeout_s(self.queue)
         if visibility_s is None:
             return  # imported: its settings live outside this app
-        rules.check_visibility_timeout(function, self.queue.node.path, visibility_s, function.timeout,
-                                       self.max_batching_window)
-        rules.check_has_dead_letter_queue(function, self.queue.node.path, self.dead_letter_queue is not None)
+        rules.check_visibility_timeout(function, self.queue, visibility_s, function.timeout, self.max_batching_window)
+        rules.check_has_dead_letter_queue(self.queue, self.queue.node.path, self.dead_letter_queue is not None)
+        if self.dead_letter_queue is not None:
+            rules.check_dead_letter_queue_kind(function, self.queue.node.path, bool(self.queue.fifo),
+                                               bool(self.dead_letter_queue.fifo))

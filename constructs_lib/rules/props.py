@@ -1,0 +1,224 @@
+"""Prop types, checked from the constructor's own type hints.
+
+Every public construct and trigger calls `check_props(Class.__init__, locals())` as its first line, so the
+signature a user reads is the contract that is enforced: a wrong type is a `ConfigError` naming the prop and
+the expected type, never an opaque jsii deserialization error later. A subclass that adds props gets the same
+check by doing the same.
+"""
+
+from __future__ import annotations
+
+import collections.abc as abc
+import functools
+import math
+import reprlib
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jsii
+from aws_cdk import Duration
+from constructs import Construct, IConstruct
+
+from .. import limits as L
+from . import fail, rule
+
+_NOT_CHECKED = {"self", "args", "kwargs", "props"}
+# Durations AWS takes in milliseconds; every other Duration prop is whole seconds (minutes are checked by their rule).
+SUB_SECOND_DURATIONS = frozenset({"integration_timeout"})
+
+
+@rule("PROP_TYPE", "props have the documented types",
+      limit="each prop of the type in its signature (jsii would fail later with an opaque deserialization error)",
+      source="https://docs.aws.amazon.com/cdk/v2/guide/work-with-cdk-python.html")
+def check_props(init: Callable[..., Any], arguments: Mapping[str, Any], where: str | IConstruct | None = None) -> None:
+    """Check `arguments` (the constructor's `locals()`) against the type hints of `init`.
+
+    `where` defaults to the construct path `scope/id` when the arguments hold a valid `scope` and `id`.
+    """
+    where = where or _where(init, arguments)
+    for name, hint in _hints(init).items():
+        if name not in arguments or name in _NOT_CHECKED:
+            continue
+        value = arguments[name]
+        if value is None and not _allows_none(hint):
+            fail(where, "PROP_TYPE", f"{name} is required and was None", f"pass {name} ({describe(hint)}).")
+        problem = mismatch(value, hint, name)
+        if problem is not None:
+            fail(where, "PROP_TYPE", problem, f"pass {name} as {describe(hint)}.")
+        if isinstance(value, Duration) and name not in SUB_SECOND_DURATIONS:
+            check_whole_seconds(where, name, value)
+    if "scope" in arguments and "id" in arguments:
+        check_construct_id(where, arguments["scope"], arguments["id"])
+
+
+@rule("DURATION_WHOLE_SECONDS", "durations AWS takes in seconds",
+      limit="whole seconds, except API integration timeouts (milliseconds)", source=L.LAMBDA_LIMITS_URL)
+def check_whole_seconds(where: str | IConstruct, name: str, duration: Duration) -> None:
+    if duration.is_unresolved():
+        return
+    ms = duration.to_milliseconds()
+    if ms % 1000:
+        fail(where, "DURATION_WHOLE_SECONDS", f"{name}={ms:g} ms is not a whole number of seconds",
+             f"use Duration.seconds({max(round(ms / 1000), 1)}) (AWS takes {name} in whole seconds).")
+
+
+@rule("CONSTRUCT_ID", "construct ids", limit="a non-empty id of printable characters, unique among the scope's "
+      "children (ids end up in names and descriptions CloudFormation checks)",
+      source="https://docs.aws.amazon.com/cdk/v2/guide/identifiers.html")
+def check_construct_id(where: str | IConstruct, scope: Construct, id: str) -> None:
+    if not id:
+        fail(where, "CONSTRUCT_ID", "id is empty", "give the construct an id, e.g. 'Thumbnails'.")
+    if not id.isprintable():
+        fail(where, "CONSTRUCT_ID", f"id {id!r} holds control characters",
+             "use letters, digits and '-', e.g. 'Thumbnails'.")
+    if scope.node.try_find_child(id) is not None:
+        fail(where, "CONSTRUCT_ID", f"{scope.node.path or 'the app'} already has a child {id!r}",
+             "give each construct in a scope its own id.")
+
+
+def check_value(where: str | IConstruct, name: str, value: Any, hint: Any) -> None:
+    """One value against one hint (for methods such as `add_trigger`)."""
+    problem = mismatch(value, hint, name)
+    if problem is not None:
+        fail(where, "PROP_TYPE", problem, f"pass {name} as {describe(hint)}.")
+
+
+def mismatch(value: Any, hint: Any, name: str, depth: int = 0) -> str | None:
+    """None when `value` fits `hint`, else what is wrong with it ("memory_size='1024' is a str")."""
+    if depth > L.PROP_NESTING_MAX:
+        return f"{name} is nested more than {L.PROP_NESTING_MAX} levels deep"
+    def wrong() -> str:
+        return f"{name}={_short(value)} is a {type(value).__name__}"
+
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any or hint is object:
+        return None
+    if hint is None or hint is type(None):
+        return None if value is None else wrong()
+    if origin in (typing.Union, types.UnionType):
+        problems = [mismatch(value, arg, name, depth) for arg in args]
+        if any(p is None for p in problems):
+            return None
+        # The most specific problem: one about an item inside a matching container, if any.
+        plain = wrong()
+        nested = [p for p in problems if p and not p.startswith(plain)]
+        return nested[0] if nested else plain
+    if origin is typing.Literal:
+        return None if value in args else f"{name}={_short(value)} is not one of {', '.join(map(repr, args))}"
+    if origin in (abc.Sequence, list, tuple):
+        if not isinstance(value, list | tuple):
+            return wrong()
+        item = args[0] if args else Any
+        return _first(mismatch(v, item, f"{name}[{i}]", depth + 1) for i, v in enumerate(value))
+    if origin is abc.Iterable:
+        if not isinstance(value, abc.Iterable) or isinstance(value, str | bytes | Mapping):
+            return wrong()
+        if isinstance(value, list | tuple):
+            return _first(mismatch(v, args[0], f"{name}[{i}]", depth + 1) for i, v in enumerate(value))
+        return None
+    if origin in (abc.Mapping, dict):
+        if not isinstance(value, Mapping):
+            return wrong()
+        key_hint, value_hint = args or (Any, Any)
+        for key, item in value.items():
+            problem = mismatch(key, key_hint, f"{name} key", depth + 1) or mismatch(
+                item, value_hint, f"{name}[{key!r}]", depth + 1)
+            if problem:
+                return problem
+        return None
+    if not isinstance(hint, type):
+        return None  # a hint this checker does not understand is not enforced
+    if hint is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else wrong()
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return wrong()
+        return None if math.isfinite(value) else f"{name}={value!r} is not a finite number"
+    if hint is bool:
+        return None if isinstance(value, bool) else wrong()
+    if _is_jsii_interface(hint):
+        return None if implements(value, hint) else wrong()
+    return None if isinstance(value, hint) else wrong()
+
+
+def implements(value: Any, interface: type) -> bool:
+    """Whether a jsii object implements `interface` (jsii interfaces are not runtime-checkable Protocols)."""
+    objects = getattr(value, "_delegates", None) or [value]  # an InterfaceDynamicProxy wraps several
+    for obj in objects:
+        try:
+            if isinstance(obj, jsii.proxy_for(interface)):
+                return True
+        except (AttributeError, TypeError):
+            pass
+        for cls in type(obj).__mro__:
+            if any(interface in iface.__mro__ for iface in getattr(cls, "__jsii_ifaces__", ())):
+                return True
+    return False
+
+
+def describe(hint: Any) -> str:
+    """A hint as a user reads it: `Duration`, `a list of str`, `int or None`."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe(a) for a in args if a is not type(None))
+    if origin is typing.Literal:
+        return " or ".join(map(repr, args))
+    if origin in (abc.Sequence, abc.Iterable, list, tuple):
+        return f"a list of {describe(args[0])}" if args else "a list"
+    if origin in (abc.Mapping, dict):
+        return f"a dict of {describe(args[0])} to {describe(args[1])}" if args else "a dict"
+    if hint is Any:
+        return "any value"
+    return getattr(hint, "__name__", str(hint))
+
+
+def _allows_none(hint: Any) -> bool:
+    return hint is Any or hint is None or hint is type(None) or (
+        typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint))
+
+
+def _is_jsii_interface(hint: type) -> bool:
+    return bool(getattr(hint, "_is_protocol", False)) and hasattr(hint, "__jsii_type__")
+
+
+def _first(problems: abc.Iterable[str | None]) -> str | None:
+    return next((p for p in problems if p is not None), None)
+
+
+_REPR = reprlib.Repr()  # (keyword arguments only from Python 3.12)
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, 60, 60, 4, 4
+
+
+def _short(value: Any) -> str:
+    """A value as the user wrote it, cut short (never deep: a 1,500-level dict must not recurse)."""
+    return value.__name__ if isinstance(value, type) else _REPR.repr(value)
+
+
+def _where(init: Callable[..., Any], arguments: Mapping[str, Any]) -> str:
+    owner = init.__qualname__.split(".")[0]
+    scope, id = arguments.get("scope"), arguments.get("id")
+    if isinstance(scope, Construct) and isinstance(id, str):
+        return f"{scope.node.path}/{id}" if scope.node.path else id
+    return owner
+
+
+@functools.cache
+def _hints(init: Callable[..., Any]) -> dict[str, Any]:
+    """The evaluated hints of `init`; names imported only for type checking are resolved lazily here."""
+    from .. import api, function, layers  # noqa: F401  (the names hints may refer to)
+    from ..triggers.base import Trigger
+
+    namespace = {**init.__globals__, "ServerlessFunction": function.ServerlessFunction,
+                 "ServerlessApi": api.ServerlessApi, "ApiAuthorization": api.ApiAuthorization,
+                 "PythonLayer": layers.PythonLayer, "Trigger": Trigger, "Construct": Construct}
+    hints = {}
+    for name, annotation in init.__annotations__.items():
+        if name == "return":
+            continue
+        try:
+            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation  # noqa: S307
+        except Exception:  # a hint that cannot be evaluated here is documentation only
+            continue
+    return hints

@@ -1,0 +1,129 @@
+"""A new user's project, end to end: `cdk init`, `pip install constructs-lib`, every construct, `cdk synth`.
+
+No feature flags of ours, no env on the main stack, the library installed from a built wheel (not this
+checkout's source tree), cdk-nag plugged in the way its README says, cfn-lint over what comes out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+NODE_BIN = ROOT / "node_modules" / ".bin"
+
+STACK = '''
+import aws_cdk as cdk
+from aws_cdk import Duration, Stack
+from constructs import Construct
+
+from constructs_lib import (ApiTrigger, EventTrigger, FargateQueueWorker, FargateScheduledTask, FargateWebService,
+                            QueueTrigger, S3Trigger, ScheduleTrigger, ServerlessApi, ServerlessFunction)
+
+
+class ShopStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        api = ServerlessApi(self, "Api")
+        orders = ServerlessFunction(self, "Orders", source="orders", timeout=Duration.seconds(10), triggers=[
+            S3Trigger(prefix="in/"), QueueTrigger(), EventTrigger({"source": [{"prefix": "shop."}]}),
+            ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /orders/{id}"),
+        ])
+        orders.add_trigger(ApiTrigger(api, "GET /health", public=True))
+        FargateQueueWorker(self, "Worker", image_source="worker")
+        FargateScheduledTask(self, "Nightly", image_source="worker", schedule="cron(0 3 * * ? *)")
+
+
+class WebStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        FargateWebService(self, "Web", image_source="worker")
+'''
+
+APP = '''
+import os
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+from shop.shop_stack import ShopStack, WebStack
+
+app = cdk.App()
+ShopStack(app, "ShopStack")
+WebStack(app, "WebStack", env=cdk.Environment(account=os.getenv("CDK_DEFAULT_ACCOUNT"),
+                                              region=os.getenv("CDK_DEFAULT_REGION")))
+cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+app.synth()
+'''
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result.stdout + result.stderr
+
+
+def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Path) -> None:
+    project = tmp_path / "shop"
+    project.mkdir()
+    env = {**os.environ, "PATH": f"{NODE_BIN}{os.pathsep}{os.environ['PATH']}", "CDK_DISABLE_VERSION_CHECK": "1",
+           "CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_DEFAULT_ACCOUNT": "123456789012",
+           "CDK_DEFAULT_REGION": "us-east-1"}
+    run(["cdk", "init", "app", "--language", "python", "--generate-only"], project, env)
+    context = json.loads((project / "cdk.json").read_text())["context"]
+    assert not any(key.startswith("constructs_lib") for key in context)  # nothing of ours in a user's cdk.json
+
+    # pip install constructs-lib[testing], from a wheel built out of this checkout (what PyPI would serve)
+    import uv
+
+    uv_bin = uv.find_uv_bin()
+    run([uv_bin, "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(ROOT)], tmp_path, env)
+    wheel = next((tmp_path / "dist").glob("constructs_lib-*.whl"))
+    run([uv_bin, "venv", "--python", sys.executable, str(project / ".venv")], project, env)
+    python = project / ".venv" / "bin" / "python"
+    run([uv_bin, "pip", "install", "--python", str(python), f"constructs-lib[testing] @ {wheel.as_uri()}"],
+        project, env)
+
+    (project / "shop" / "shop_stack.py").write_text(STACK)
+    (project / "app.py").write_text(APP)
+    handler = project / "lambda_src" / "orders"
+    handler.mkdir(parents=True)
+    (handler / "lambda_function.py").write_text("def lambda_handler(event, context):\n    return {'ok': True}\n")
+    worker = project / "worker"
+    worker.mkdir()
+    (worker / "Dockerfile").write_text(textwrap.dedent("""\
+        FROM public.ecr.aws/docker/library/python:3.13-slim
+        COPY task_protection.py worker.py /app/
+        CMD ["python", "/app/worker.py"]
+    """))
+    (worker / "worker.py").write_text("from task_protection import protected\n")
+    out = run([str(python), "-m", "constructs_lib.fargate.task_protection", str(worker)], project, env)
+    assert (worker / "task_protection.py").exists(), out
+
+    # The web stack names its env, so its VPC looks up the AZs: the answer a first synth with credentials caches.
+    (project / "cdk.context.json").write_text(json.dumps({
+        "availability-zones:account=123456789012:region=us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c"]}))
+    synth_env = {**env, "PATH": f"{python.parent}{os.pathsep}{env['PATH']}"}
+    output = run(["cdk", "synth", "--quiet", "--no-notices"], project, synth_env)
+    assert "Error" not in output and "AwsSolutions-" not in output and "Serverless-" not in output, output
+    assert "program.js" not in output  # warnings, if any, carry no jsii stack trace line
+
+    lint = run([str(python), "-c", textwrap.dedent("""\
+        import json, pathlib
+        from constructs_lib.testing import cfn_lint
+        for path in sorted(pathlib.Path("cdk.out").glob("*.template.json")):
+            for finding in cfn_lint(json.loads(path.read_text())):
+                print(path.name, finding)
+    """)], project, env)
+    assert lint.strip() == "", lint
+    shop = json.loads((project / "cdk.out" / "ShopStack.template.json").read_text())
+    buckets = [r for r in shop["Resources"].values() if r["Type"] == "AWS::S3::Bucket"]
+    assert buckets and all("AccessControl" not in b["Properties"] for b in buckets)  # no legacy ACL fallback
+    assert {"ApiId", "ApiUrl"} <= set(shop["Outputs"])

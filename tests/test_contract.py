@@ -1,0 +1,272 @@
+"""The contract of every public construct and trigger, held by generated input (hypothesis).
+
+Any props either synthesize or raise `ConfigError` naming a path, the rule and a fix; a construct validation
+that fails `cdk synth` must carry one of our rule messages. Never a `TypeError`, `KeyError`, `RecursionError`
+or an opaque jsii error. Each example mixes valid values, values at and past AWS's limits, and wrong types.
+
+`HYPOTHESIS_PROFILE=deep` runs many more examples (use it after changing a construct); CI runs the default
+profile, derandomized so a run is reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration, Size
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from constructs_lib import (
+    ApiAuthorization,
+    ApiTrigger,
+    ConfigError,
+    EventTrigger,
+    FargateQueueWorker,
+    FargateScheduledTask,
+    FargateWebService,
+    QueueTrigger,
+    S3Trigger,
+    ScheduleTrigger,
+    ServerlessApi,
+    ServerlessFunction,
+)
+from constructs_lib.testing import new_stack
+
+settings.register_profile("default", max_examples=20, derandomize=True, database=None, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("deep", max_examples=400, database=None, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# Values of the wrong type, or of no sense, for any prop.
+JUNK: list[Callable[[], Any]] = [
+    lambda: None, lambda: True, lambda: math.nan, lambda: math.inf, lambda: -1, lambda: 0, lambda: 10**12,
+    lambda: 2.5, lambda: "", lambda: "x", lambda: "a\0b", lambda: {}, lambda: [], lambda: {"a": 1}, lambda: [1],
+    lambda: Duration.seconds(1), lambda: Duration.millis(1500), lambda: Size.mebibytes(1), lambda: object(),
+]
+
+
+def junk() -> st.SearchStrategy[Any]:
+    return st.sampled_from(JUNK).map(lambda make: make())
+
+
+def durations(*seconds: float) -> st.SearchStrategy[Duration]:
+    return st.sampled_from(seconds).map(
+        lambda s: Duration.millis(int(s * 1000)) if s != int(s) else Duration.seconds(int(s)))
+
+
+def ints(*values: int) -> st.SearchStrategy[int]:
+    return st.sampled_from(values) | st.integers(min_value=-(2**31), max_value=2**31)
+
+
+def either(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Mostly valid values (so examples reach the deeper checks), sometimes junk."""
+    return st.one_of(valid, valid, junk())
+
+
+def props(**strategies: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({}, optional={k: either(v) for k, v in strategies.items()})
+
+
+def nested(depth: int) -> dict[str, Any]:
+    pattern: dict[str, Any] = {"x": ["leaf"]}
+    for _ in range(depth):
+        pattern = {"x": pattern}
+    return {"source": ["my.app"], "detail": pattern}
+
+
+FUNCTION_PROPS = props(
+    handler=st.sampled_from(["lambda_function.lambda_handler", "nope.handler", "x" * 200, "a.b.c"]),
+    runtime=st.sampled_from([lambda_.Runtime.PYTHON_3_12, lambda_.Runtime.PYTHON_3_13, lambda_.Runtime.NODEJS_22_X]),
+    architecture=st.sampled_from([lambda_.Architecture.ARM_64, lambda_.Architecture.X86_64]),
+    memory_size=ints(128, 127, 10_240, 10_241, 3_009),
+    timeout=durations(1, 0.5, 900, 901, 29, 30, 1.5),
+    environment=st.dictionaries(st.sampled_from(["A1", "AWS_REGION", "1X", "KEY", "x" * 5000]),
+                                st.sampled_from(["", "v", "\"", "x" * 4000]), max_size=3),
+    ephemeral_storage_size=st.sampled_from([512, 511, 10_240, 10_241]).map(Size.mebibytes),
+    reserved_concurrency=ints(0, 1, 900, 901),
+    function_name=st.sampled_from(["ok-name", "bad name", "x" * 65]),
+    description=st.text(max_size=300),
+    shared_code=st.sampled_from([[], ["job_api"], "job_api", ["missing"]]),
+)
+SOURCES = either(st.sampled_from(["job_events", "missing_folder", "/", "job_events\0"]))
+
+
+def build_function(stack: cdk.Stack, source: Any, function_props: dict[str, Any], triggers: Any = ()) -> Any:
+    return ServerlessFunction(stack, "Fn", source=source, triggers=triggers, **function_props)
+
+
+QUEUE_TRIGGER_PROPS = props(
+    batch_size=ints(1, 10, 11, 10_000, 10_001), max_batching_window=durations(0, 0.5, 1, 300, 301),
+    max_concurrency=ints(1, 2, 1000, 1001), max_receive_count=ints(0, 1, 1000, 1001),
+    fifo=st.booleans(), enabled=st.booleans(),
+    filters=st.lists(st.sampled_from([{"body": {"a": ["x"]}}, {"body": {"n": [{"numeric": [">", "x"]}]}},
+                                      {"body": {"a": [{"exists": "yes"}]}}, {}]), max_size=12),
+)
+S3_TRIGGER_PROPS = props(
+    events=st.lists(st.sampled_from(list(s3.EventType)), max_size=3), prefix=st.text(max_size=20),
+    suffix=st.text(max_size=20), delivery=st.sampled_from(["auto", "notification", "eventbridge", "sqs"]),
+)
+EVENT_PATTERNS = st.one_of(
+    st.sampled_from([
+        {"source": ["my.app"]}, {"source": [{"prefix": "my."}]}, {"detail-type": [{"anything-but": "x"}]},
+        {"source": ["a"], "$or": [{"detail": {"a": ["1"]}}, {"detail": {"b": ["2"]}}]}, {},
+        {"source": "not-a-list"}, {"detail": {"n": [{"numeric": [">", "x"]}]}}, {"detail": {"e": [{"exists": "yes"}]}},
+        {"source": ["a\0b"]},
+    ]),
+    st.sampled_from([10, 1_500]).map(nested),
+    st.recursive(st.lists(st.text(max_size=5), max_size=3),
+                 lambda children: st.dictionaries(st.text(max_size=8), children, max_size=3), max_leaves=10),
+)
+EVENT_TRIGGER_PROPS = props(retry_attempts=ints(0, 185, 186), max_event_age=durations(60, 59, 86_400, 86_401),
+                            description=st.text(max_size=600))
+SCHEDULES = st.sampled_from(["rate(5 minutes)", "rate(1 minute)", "rate(0 minutes)", "cron(0 3 * * ? *)",
+                             "cron(0 3 * * * *)", "at(2030-01-01T00:00:00)", "every day", ""])
+SCHEDULE_TRIGGER_PROPS = props(
+    timezone=st.sampled_from(["Europe/Berlin", "Mars/Olympus", "UTC"]), flexible_window=durations(1, 60, 86_400, 0.5),
+    payload=st.dictionaries(st.text(max_size=5), st.integers(), max_size=2), retry_attempts=ints(0, 185, 186),
+    max_event_age=durations(60, 59, 86_400, 86_401), enabled=st.booleans(), description=st.text(max_size=600),
+)
+API_PROPS = props(
+    kind=st.sampled_from(["http", "rest", "graphql"]),
+    authorization=st.sampled_from(["iam", "none", "jwt"]).map(lambda kind: {
+        "iam": ApiAuthorization.iam, "none": ApiAuthorization.public,
+        "jwt": lambda: ApiAuthorization.jwt("https://issuer.example.com", ["aud"])}[kind]()),
+    throttle_rate_limit=ints(1, 0, 10_000, 10_001), throttle_burst_limit=ints(1, 0, 5_000, 5_001),
+    stage_name=st.sampled_from(["prod", "v1", "bad stage", "x" * 200]),
+    integration_timeout=durations(0.05, 0.049, 1, 29, 30, 31, 1.5),
+)
+ROUTES = st.sampled_from(["GET /items/{id}", "POST /", "GET /a/{id}/b", "FETCH /x", "GET items", "GET /a//b",
+                          "ANY /{proxy+}", "GET /{a}/{b}", "PUT /items/{itemId}/tags", "GET /a/b/c/d/e/f"])
+FARGATE_PROPS = props(
+    cpu=ints(256, 512, 1024, 300), memory_mib=ints(512, 1024, 2048, 100, 200_000),
+    container_cpu=ints(0, 128, -1), container_memory_mib=ints(0, 256, -1), ephemeral_storage_gib=ints(21, 20, 200, 201),
+    environment=st.dictionaries(st.sampled_from(["A", "DB_PASSWORD"]), st.sampled_from(["1", "x"]), max_size=2),
+    command=st.lists(st.text(max_size=5), max_size=2), stop_timeout=durations(2, 120, 121, 1.5),
+)
+QUEUE_WORKER_PROPS = props(min_tasks=ints(0, 1, -1), max_tasks=ints(1, 4, 0, 1_000), messages_per_task=ints(0, 1, 10),
+                           job_timeout=durations(60, 43_200, 43_201), max_receive_count=ints(0, 1, 1000, 1001),
+                           acceptable_latency=durations(60, 0.5), average_job_duration=durations(30, 0))
+WEB_PROPS = props(container_port=ints(8080, 0, 70_000), desired_count=ints(0, 1, 2, -1),
+                  health_check_path=st.sampled_from(["/health", "health", ""]), public=st.booleans())
+
+
+def holds_contract(build: Callable[[cdk.Stack], object], *, env: bool = True) -> None:
+    """Build and synthesize; anything but success or a well-formed ConfigError / rule message fails."""
+    stack = new_stack(nag=False, env=cdk.Environment(account="123456789012", region="us-east-1") if env else None)
+    try:
+        build(stack)
+        stack.node.root.synth()
+    except ConfigError as error:
+        assert error.construct_path and error.rule_id and error.fix, error
+        assert "Fix: " in str(error)
+    except RuntimeError as error:
+        # A construct validation at synth: must be one of ours, with its rule and fix.
+        assert re.search(r"\[[A-Z][A-Z0-9_]+: .+\] Fix: ", str(error)), f"not a ConfigError: {error}"
+
+
+@given(source=SOURCES, function_props=FUNCTION_PROPS)
+def test_serverless_function(source: Any, function_props: dict[str, Any]) -> None:
+    holds_contract(lambda stack: build_function(stack, source, function_props))
+
+
+GIVEN_QUEUES = st.sampled_from(["none", "plain", "fifo", "fifo-with-standard-dlq", "with-dlq", "imported"])
+
+
+def given_queue(stack: cdk.Stack, kind: str) -> sqs.IQueue | None:
+    if kind == "none":
+        return None
+    if kind == "imported":
+        return sqs.Queue.from_queue_arn(stack, "Given", "arn:aws:sqs:us-east-1:123456789012:given")
+    dlq = sqs.Queue(stack, "GivenDlq", fifo=kind == "fifo" or None) if "dlq" in kind or kind == "fifo" else None
+    return sqs.Queue(stack, "Given", fifo=kind.startswith("fifo") or None, visibility_timeout=Duration.seconds(120),
+                     dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5) if dlq else None)
+
+
+@given(trigger_props=QUEUE_TRIGGER_PROPS, timeout=durations(20, 900), queue_kind=GIVEN_QUEUES)
+def test_queue_trigger(trigger_props: dict[str, Any], timeout: Duration, queue_kind: str) -> None:
+    def build(stack: cdk.Stack) -> None:
+        queue = given_queue(stack, queue_kind)
+        build_function(stack, "job_events", {"timeout": timeout}, [QueueTrigger(queue, **trigger_props)])
+    holds_contract(build)
+
+
+@given(trigger_props=st.lists(S3_TRIGGER_PROPS, min_size=1, max_size=3),
+       bucket_kind=st.sampled_from(["created", "imported", "given"]))
+def test_s3_trigger(trigger_props: list[dict[str, Any]], bucket_kind: str) -> None:
+    def build(stack: cdk.Stack) -> None:
+        bucket = {"created": lambda: None, "given": lambda: s3.Bucket(stack, "Given"),
+                  "imported": lambda: s3.Bucket.from_bucket_name(stack, "Imported", "imported-bucket")}[bucket_kind]()
+        build_function(stack, "job_events", {}, [S3Trigger(bucket, **p) for p in trigger_props])
+    holds_contract(build)
+
+
+@given(pattern=either(EVENT_PATTERNS), trigger_props=EVENT_TRIGGER_PROPS)
+def test_event_trigger(pattern: Any, trigger_props: dict[str, Any]) -> None:
+    holds_contract(lambda stack: build_function(stack, "job_events", {}, [EventTrigger(pattern, **trigger_props)]))
+
+
+@given(expression=either(SCHEDULES), trigger_props=SCHEDULE_TRIGGER_PROPS)
+def test_schedule_trigger(expression: Any, trigger_props: dict[str, Any]) -> None:
+    holds_contract(lambda stack: build_function(stack, "job_events", {},
+                                                [ScheduleTrigger(expression, **trigger_props)]))
+
+
+@given(api_props=API_PROPS, routes=st.lists(either(ROUTES), min_size=1, max_size=3), timeout=durations(1, 20, 60),
+       public=st.booleans())
+def test_api_and_routes(api_props: dict[str, Any], routes: list[Any], timeout: Duration, public: bool) -> None:
+    def build(stack: cdk.Stack) -> None:
+        api = ServerlessApi(stack, "Api", **api_props)
+        build_function(stack, "job_events", {"timeout": timeout},
+                       [ApiTrigger(api, route, public=public) for route in routes])
+    holds_contract(build)
+
+
+@given(fargate_props=FARGATE_PROPS, worker_props=QUEUE_WORKER_PROPS, queue_kind=GIVEN_QUEUES)
+def test_fargate_queue_worker(fargate_props: dict[str, Any], worker_props: dict[str, Any], queue_kind: str) -> None:
+    holds_contract(lambda stack: FargateQueueWorker(stack, "Worker", image_source="example/worker",
+                                                    queue=given_queue(stack, queue_kind),
+                                                    **fargate_props, **worker_props))
+
+
+@given(fargate_props=FARGATE_PROPS, schedule=either(SCHEDULES))
+def test_fargate_scheduled_task(fargate_props: dict[str, Any], schedule: Any) -> None:
+    holds_contract(lambda stack: FargateScheduledTask(stack, "Task", image_source="example/worker",
+                                                      schedule=schedule, **fargate_props))
+
+
+@given(fargate_props=FARGATE_PROPS, web_props=WEB_PROPS, env=st.booleans())
+def test_fargate_web_service(fargate_props: dict[str, Any], web_props: dict[str, Any], env: bool) -> None:
+    holds_contract(lambda stack: FargateWebService(stack, "Web", image_source="example/worker",
+                                                   **fargate_props, **web_props), env=env)
+
+
+@pytest.mark.parametrize("value", [make() for make in JUNK], ids=repr)
+def test_every_scope_and_id(value: Any) -> None:
+    """A wrong scope or id is ours to report, for each construct (jsii would fail with an opaque error)."""
+    for build in (lambda s, i: ServerlessFunction(s, i, source="job_events"), lambda s, i: ServerlessApi(s, i),
+                  lambda s, i: FargateWebService(s, i, image_source="example/worker")):
+        holds_contract(lambda stack, build=build: build(value, "Id"))
+        holds_contract(lambda stack, build=build: build(stack, value))
+
+
+def test_event_bus_and_queue_interfaces() -> None:
+    """Interfaces are checked by what they implement, so imported resources pass and look-alikes do not."""
+    def build(stack: cdk.Stack) -> None:
+        bus = events.EventBus.from_event_bus_name(stack, "Bus", "custom")
+        dlq = sqs.Queue.from_queue_arn(stack, "Dlq", "arn:aws:sqs:us-east-1:123456789012:dlq")
+        build_function(stack, "job_events", {}, [EventTrigger({"source": ["a"]}, event_bus=bus, dead_letter_queue=dlq)])
+    holds_contract(build)
+    with pytest.raises(ConfigError, match="event_bus=.* is a Bucket"):
+        stack = new_stack(nag=False)
+        EventTrigger({"source": ["a"]}, event_bus=s3.Bucket(stack, "NotABus"))
