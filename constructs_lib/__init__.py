@@ -1,5 +1,6 @@
 """AWS CDK v2 constructs for Python serverless backends."""
 
+from .alerting import Alerting
 from .api import ApiAuthorization, ServerlessApi
 from .errors import ConfigError
 from .fargate import FargateQueueWorker, FargateScheduledTask, FargateWebService
@@ -12,7 +13,7 @@ from .triggers.schedule import ScheduleTrigger
 from .triggers.sqs import QueueTrigger
 
 __all__ = [
-    "ApiAuthorization", "ApiTrigger", "ConfigError", "EventTrigger", "FargateQueueWorker",
+    "Alerting", "ApiAuthorization", "ApiTrigger", "ConfigError", "EventTrigger", "FargateQueueWorker",
     "FargateScheduledTask", "FargateWebService", "PythonLayer", "QueueTrigger", "S3Trigger",
     "ScheduleTrigger", "ServerlessApi", "ServerlessFunction",
 ]

@@ -11,16 +11,20 @@ from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from .alarms import HealthAlarm, Signal, add_signals
+from .alerting import dashboard
 from .data import log_group
 from .defaults import ApiDefaults
 from .guard import guard
 from .nag import acknowledge
 from .outputs import stable_output
 from .rules import api as rules
+from .rules.alarms import check_alarms_on
 from .rules.props import check_props
 
 # Access log fields that both HTTP and REST APIs support.
@@ -96,6 +100,7 @@ class ServerlessApi(Construct):
         *,
         kind: str | None = None,
         authorization: ApiAuthorization | None = None,
+        alarms: bool = True,
         throttle_rate_limit: int | None = None,
         throttle_burst_limit: int | None = None,
         stage_name: str | None = None,
@@ -155,10 +160,40 @@ class ServerlessApi(Construct):
             self.url = self.rest_api.url
         stable_output(self, "Id", self.api_id, f"API id of {self.node.path}")
         stable_output(self, "Url", self.url, f"Base URL of {self.node.path}")
+        self.health_alarms: list[HealthAlarm] = []
+        if alarms:
+            add_signals(self, self.health_alarms, f"API {self.node.path}", *self.health_signals())
+        else:
+            check_alarms_on(self)
+        dashboard(self).add_widgets(self.make_dashboard_row())
         # One authorizer per distinct authorization (kind, issuer, pool...), shared by the routes that use it:
         # a route with another issuer or user pool gets its own, never the first one's.
         self._http_authorizers: dict[ApiAuthorization, apigwv2.IHttpRouteAuthorizer] = {}
         self._rest_authorizers: dict[ApiAuthorization, apigw.IAuthorizer] = {}
+
+    def _metrics(self) -> tuple[cloudwatch.IMetric, cloudwatch.IMetric, cloudwatch.IMetric]:
+        """(5xx responses, requests, p99 latency) of the API's stage, over the alarm period."""
+        period = HealthAlarm.defaults.period
+        api = self.http_api or self.rest_api
+        assert api is not None
+        return (api.metric_server_error(period=period, statistic="Sum"),
+                api.metric_count(period=period, statistic="Sum"), api.metric_latency(period=period, statistic="p99"))
+
+    def health_signals(self) -> list[Signal]:
+        """5xx responses above a rate, and p99 latency near the integration timeout (answers about to be 504s)."""
+        a = HealthAlarm.defaults
+        errors, requests, latency = self._metrics()
+        near = int(self.integration_timeout.to_milliseconds() * a.api_latency_fraction_of_timeout)
+        return [Signal("5xx", errors, a.api_5xx_rate, f"5xx responses >= {a.api_5xx_rate:.0%} of requests",
+                       per=requests),
+                Signal("latency", latency, near, f"p99 latency >= {near} ms "
+                       f"({a.api_latency_fraction_of_timeout:.0%} of the integration timeout)")]
+
+    def make_dashboard_row(self) -> cloudwatch.Row:
+        errors, requests, latency = self._metrics()
+        return cloudwatch.Row(
+            cloudwatch.GraphWidget(title=f"{self.node.id}: requests, 5xx", width=12, left=[requests], right=[errors]),
+            cloudwatch.GraphWidget(title=f"{self.node.id}: p99 latency", width=12, left=[latency]))
 
     def _authorizer_id(self, name: str, existing: dict[ApiAuthorization, object], kind: str) -> str:
         index = sum(a.kind == kind for a in existing)

@@ -79,6 +79,21 @@ class EventDefaults:
 
 
 @dataclass(frozen=True)
+class AlarmDefaults:
+    """Thresholds a team would keep: each one means a person should look, not that something might be slow."""
+
+    period: Duration = field(default_factory=lambda: Duration.minutes(5))
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int = 1
+    function_errors: int = 1  # any error in 5 minutes: handlers that fail on purpose should return an error response
+    function_throttles: int = 1  # any throttle: a concurrency limit is being hit
+    duration_fraction_of_timeout: float = 0.8  # p99 duration at 80% of the timeout: about to time out
+    queue_age_fraction: float = 0.5  # oldest message at half the queue's retention: it would expire unprocessed
+    api_5xx_rate: float = 0.05  # 5% of requests answered 5xx in 5 minutes
+    api_latency_fraction_of_timeout: float = 0.8  # p99 latency at 80% of the integration timeout
+
+
+@dataclass(frozen=True)
 class FargateDefaults:
     # Graviton, about 20% cheaper; Architecture.X86_64 (aws_lambda's, as for functions) for x86-only images.
     architecture: lambda_.Architecture = field(default_factory=lambda: lambda_.Architecture.ARM_64)

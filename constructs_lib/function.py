@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import jsii
-from aws_cdk import AssetHashType, Duration, Size
+from aws_cdk import AssetHashType, Duration, Size, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -15,6 +16,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from . import limits as L
+from .alarms import HealthAlarm, Signal, add_signals, queue_signals
+from .alerting import dashboard
 from .data import log_group
 from .defaults import FunctionDefaults
 from .guard import guard
@@ -24,6 +28,7 @@ from .packaging import Bundle, LayerInfo, package_code, target_for
 from .queues import dead_letter_queue
 from .rules import function as rules
 from .rules import packaging as packaging_rules
+from .rules.alarms import check_alarms_on
 from .rules.props import check_props, check_value
 from .triggers.base import Trigger
 
@@ -60,6 +65,7 @@ class ServerlessFunction(Construct):
         shared_code: str | Sequence[str] = (),
         layers: Sequence[PythonLayer | lambda_.ILayerVersion] = (),
         triggers: Trigger | Iterable[Trigger] = (),
+        alarms: bool = True,
     ) -> None:
         check_props(ServerlessFunction.__init__, locals())
         super().__init__(scope, id)
@@ -84,6 +90,7 @@ class ServerlessFunction(Construct):
         rules.check_memory_size(self, self.memory_size)
         rules.check_timeout(self, self.timeout)
         self._check_environment(environment)
+        environment = self._with_powertools(environment)
         if ephemeral_storage_size is not None:
             rules.check_ephemeral_storage(self, ephemeral_storage_size)
         if reserved_concurrency is not None:
@@ -121,6 +128,13 @@ class ServerlessFunction(Construct):
         self.enable_tracing()
         self._explain_to_checkov(reserved_concurrency is None)
         self.failure_queue: sqs.IQueue = self.make_failure_destination()
+        self.health_alarms: list[HealthAlarm] = []
+        self.alarms = alarms
+        if alarms:
+            self.add_health_signals(*self.health_signals())
+        else:
+            check_alarms_on(self)
+        self.dashboard_row = self.make_dashboard_row()
         self.triggers: list[Trigger] = []
         for trigger in triggers:
             self.add_trigger(trigger)
@@ -213,7 +227,57 @@ class ServerlessFunction(Construct):
                     "supersedes DeadLetterConfig and keeps the whole invocation record.", "Serverless-LambdaDLQ")
         return queue
 
+    def health_signals(self) -> list[Signal]:
+        """The function's own signals: errors, throttles, p99 duration near the timeout, failed async invokes."""
+        a = HealthAlarm.defaults
+        period = a.period
+        timeout_ms = self.timeout.to_milliseconds()
+        near = int(timeout_ms * a.duration_fraction_of_timeout)
+        return [
+            Signal("errors", self.function.metric_errors(period=period, statistic="Sum"), a.function_errors,
+                   f"errors >= {a.function_errors} in {period.to_minutes()} min"),
+            Signal("throttles", self.function.metric_throttles(period=period, statistic="Sum"), a.function_throttles,
+                   f"throttles >= {a.function_throttles}"),
+            Signal("duration", self.function.metric_duration(period=period, statistic="p99"), near,
+                   f"p99 duration >= {near} ms ({a.duration_fraction_of_timeout:.0%} of the timeout)"),
+            *queue_signals(self.failure_queue, "the failed-invocations queue", dead_letters=True),
+        ]
+
+    def make_dashboard_row(self) -> cloudwatch.Row:
+        """The function's row on the stack's dashboard; its triggers add their queues to it."""
+        period = Duration.minutes(5)
+        f = self.function
+        row = cloudwatch.Row(
+            cloudwatch.GraphWidget(title=f"{self.node.id}: invocations, errors, throttles", width=6, left=[
+                f.metric_invocations(period=period), f.metric_errors(period=period),
+                f.metric_throttles(period=period)]),
+            cloudwatch.GraphWidget(title=f"{self.node.id}: duration", width=6, left=[
+                f.metric_duration(period=period, statistic="p50"), f.metric_duration(period=period, statistic="p99")]),
+            cloudwatch.GraphWidget(title=f"{self.node.id}: concurrency, failed invokes", width=6, left=[
+                f.metric("ConcurrentExecutions", period=period, statistic="Maximum")],
+                right=[self.failure_queue.metric_approximate_number_of_messages_visible(period=period)]),
+        )
+        dashboard(self).add_widgets(row)
+        return row
+
+    def _with_powertools(self, environment: dict[str, str]) -> dict[str, str]:
+        """POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, so Powertools handlers emit metrics under the
+        function and stack names; yours win, and they are left out when they would not fit in the 4 KB."""
+        stack_name = Stack.of(self).stack_name
+        powertools = {"POWERTOOLS_SERVICE_NAME": self.node.id}
+        if not Token.is_unresolved(stack_name):
+            powertools["POWERTOOLS_METRICS_NAMESPACE"] = stack_name
+        merged = {**powertools, **environment}
+        if rules.environment_size(merged) > L.LAMBDA_ENVIRONMENT_MAX_BYTES:
+            return environment
+        return merged
+
     # --- public API ------------------------------------------------------------------------------------
+
+    def add_health_signals(self, *signals: Signal) -> None:
+        """Add signals (a trigger's DLQ, ...) to the function's alarm; a further alarm when it is full."""
+        if self.alarms:
+            add_signals(self, self.health_alarms, f"Function {self.node.path}", *signals)
 
     def add_trigger(self, trigger: Trigger) -> Trigger:
         """Connect `trigger` (S3Trigger, QueueTrigger, ...) to this function; returns it for its attributes."""

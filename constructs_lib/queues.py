@@ -88,6 +88,14 @@ def known_dead_letter_queue(queue: sqs.IQueue) -> sqs.IQueue | None:
     return None
 
 
+def known_retention(queue: sqs.IQueue) -> Duration | None:
+    """The retention of a queue defined in this app (None: imported, or SQS's default of 4 days)."""
+    if not isinstance(queue, sqs.Queue):
+        return None
+    seconds = getattr(queue.node.default_child, "message_retention_period", None)
+    return Duration.seconds(int(seconds)) if isinstance(seconds, int | float) else None
+
+
 def known_visibility_timeout_s(queue: sqs.IQueue) -> int | None:
     """The visibility timeout of a queue defined in this app (SQS's default 30 s if unset); None if imported."""
     if not isinstance(queue, sqs.Queue):

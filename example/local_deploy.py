@@ -63,7 +63,9 @@ class LocalApp:
 
     def cdk(self, *args: str) -> None:
         # MiniStack runs handlers on this machine's Python: dependencies are installed for it, not for Lambda.
-        command = ["cdk", *args, "--no-notices", "-c", "local=true", "-c", "constructs_lib:install_for_host=true"]
+        # MiniStack runs handlers on the host's Python, and evaluates single-metric alarms only.
+        command = ["cdk", *args, "--no-notices", "-c", "local=true", "-c", "constructs_lib:install_for_host=true",
+                   "-c", "constructs_lib:alarms_per_signal=true"]
         result = subprocess.run(command, cwd=ROOT, env={**os.environ, **self.env, "CDK_DISABLE_VERSION_CHECK": "1"},
                                 capture_output=True, text=True)
         if result.returncode != 0:

@@ -16,6 +16,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_lib import (
+    Alerting,
     ApiTrigger,
     EventTrigger,
     QueueTrigger,
@@ -40,6 +41,8 @@ class ServerlessAppStack(cdk.Stack):
         """`local=True` (context `-c local=true`): timings for a demo run against MiniStack, which makes
         failed messages wait out their visibility timeout and fires schedules at most once a minute."""
         super().__init__(scope, id, **kwargs)
+        # Every alarm of the stack notifies this topic: subscribe the team (emails=[...]) or a pager to it.
+        self.alerts = Alerting(self, "Alerts")
         self.data = secure_bucket(self, "Data", defaults=BucketDefaults())
         self.bus = events.EventBus(self, "Bus", description="The example app's own events")
 

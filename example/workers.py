@@ -6,7 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import Duration
 from constructs import Construct
 
-from constructs_lib import FargateQueueWorker, FargateScheduledTask, FargateWebService
+from constructs_lib import Alerting, FargateQueueWorker, FargateScheduledTask, FargateWebService
 
 WORKER_IMAGE = "example/worker"
 
@@ -16,6 +16,7 @@ class WorkersStack(cdk.Stack):
 
     def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)
+        self.alerts = Alerting(self, "Alerts")
         self.long_jobs = FargateQueueWorker(
             self, "LongJobs", image_source=WORKER_IMAGE, cpu=1024, memory_mib=2048,
             min_tasks=0, max_tasks=10, messages_per_task=5, job_timeout=Duration.hours(2),

@@ -103,7 +103,9 @@ def test_scheduled_task(snapshot):
         "detail": Match.object_like({"lastStatus": ["STOPPED"], "$or": [
             {"containers": {"exitCode": [{"anything-but": 0}]}}, {"stopCode": ["TaskFailedToStart"]}]}),
     })})
-    t.has_resource_properties("AWS::CloudWatch::Alarm", {"MetricName": "MatchedEvents", "Threshold": 1})
+    t.has_resource_properties("AWS::CloudWatch::Alarm", {"Threshold": 1, "Metrics": Match.array_with([
+        Match.object_like({"MetricStat": Match.object_like({"Metric": Match.object_like({
+            "MetricName": "MatchedEvents"})})})])})
     assert task.failure_rule is not None and task.failure_alarm is not None
 
 

@@ -13,7 +13,13 @@ from constructs_lib.rules import RULES
 from constructs_lib.rules import function as function_rules
 from constructs_lib.testing import new_stack, synth
 
-from . import rule_cases_fargate, rule_cases_packaging, rule_cases_stack, rule_cases_triggers  # noqa: F401
+from . import (  # noqa: F401
+    rule_cases_alarms,
+    rule_cases_fargate,
+    rule_cases_packaging,
+    rule_cases_stack,
+    rule_cases_triggers,
+)
 from .rulecases import CASES, assert_error, assert_warning, case
 
 

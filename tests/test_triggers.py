@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match
 
 from constructs_lib import (
+    Alerting,
     ApiAuthorization,
     ApiTrigger,
     ConfigError,
@@ -165,8 +166,9 @@ def test_queue_trigger_with_given_queue_grants_least_privilege():
                       dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=3))
     trigger = QueueTrigger(queue)
     function(stack, triggers=[trigger])
+    Alerting(stack, "Alerts", emails=["ops@example.com"])
     result = synth(stack)
-    assert result.warnings == []
+    assert result.warnings == []  # a well-configured given queue, and alarms that reach someone
     result.assertions.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([{
         "Action": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
                    "sqs:ReceiveMessage"],

@@ -6,17 +6,20 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from aws_cdk import Duration, Stack, SymlinkFollowMode
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from ..alarms import HealthAlarm, Signal, add_signals
 from ..data import log_group
 from ..defaults import FargateDefaults
 from ..guard import guard
 from ..nag import acknowledge
 from ..rules import fargate as rules
+from ..rules.alarms import check_alarms_on
 from ..rules.props import check_props
 
 _SHARED_VPC_ID = "ConstructsLibVpc"
@@ -59,6 +62,7 @@ class FargateBase(Construct):
         cluster: ecs.ICluster | None = None,
         stop_timeout: Duration | None = None,
         port: int | None = None,
+        alarms: bool = True,
     ) -> None:
         check_props(FargateBase.__init__, locals())
         super().__init__(scope, id)
@@ -99,6 +103,10 @@ class FargateBase(Construct):
             port_mappings=[ecs.PortMapping(container_port=port)] if port else None,
         )
         self.task_role = self.task_definition.task_role
+        self.alarms = alarms
+        self.health_alarms: list[HealthAlarm] = []
+        if not alarms:
+            check_alarms_on(self)
         if self.environment:
             acknowledge(self.task_definition, "Environment holds non-secret configuration only; secrets go "
                         "through `secrets=` (Secrets Manager / SSM), and FARGATE_PLAINTEXT_SECRET warns otherwise.",
@@ -107,6 +115,28 @@ class FargateBase(Construct):
         acknowledge(self.task_definition.obtain_execution_role(), "ecr:GetAuthorizationToken supports no "
                     "resource-level permission; AWS requires Resource '*' (the pull itself is scoped to the image's "
                     "repository).", "AwsSolutions-IAM5[Resource::*]")
+
+    def add_health_signals(self, *signals: Signal) -> None:
+        """Add signals to this construct's alarm (a further one when it is full)."""
+        if self.alarms:
+            add_signals(self, self.health_alarms, f"{type(self).__name__} {self.node.path}", *signals)
+
+    def service_signals(self, service: ecs.FargateService) -> list[Signal]:
+        """Fewer tasks running than the service wants, over a whole period (a crash loop, no capacity, a bad image)."""
+        period = HealthAlarm.defaults.period
+        dims = {"ClusterName": self.cluster.cluster_name, "ServiceName": service.service_name}
+        running, desired = (cloudwatch.Metric(namespace="ECS/ContainerInsights", metric_name=name, statistic="Maximum",
+                                              period=period, dimensions_map=dims)
+                            for name in ("RunningTaskCount", "DesiredTaskCount"))
+        return [Signal("missing_tasks", desired, 1, "fewer tasks running than desired for 5 min", minus=running)]
+
+    def service_widgets(self, service: ecs.FargateService) -> list[cloudwatch.IWidget]:
+        period = Duration.minutes(5)
+        return [cloudwatch.GraphWidget(title=f"{self.node.id}: tasks, CPU, memory", width=6, left=[
+            service.metric_cpu_utilization(period=period), service.metric_memory_utilization(period=period)],
+            right=[cloudwatch.Metric(namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=period,
+                                     dimensions_map={"ClusterName": self.cluster.cluster_name,
+                                                     "ServiceName": service.service_name})])]
 
     @classmethod
     def shared_cluster(cls, stack: Stack, vpc: ec2.IVpc | None) -> ecs.ICluster:

@@ -11,10 +11,13 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
+from ..alarms import HealthAlarm, Signal, queue_signals
+from ..alerting import dashboard
 from ..defaults import EventDefaults
 from ..queues import dead_letter_queue
 from ..rules import events as event_rules
 from ..rules.props import check_props
+from ..triggers.base import watch_widget
 from .base import FargateBase
 
 
@@ -66,8 +69,9 @@ class FargateScheduledTask(FargateBase):
         )
         self.failure_rule, self.failure_alarm = self.make_failure_alerting()
 
-    def make_failure_alerting(self) -> tuple[aws_events.Rule, cloudwatch.Alarm]:
-        """A rule on STOPPED tasks of this task definition that did not exit 0, and an alarm on its matches."""
+    def make_failure_alerting(self) -> tuple[aws_events.Rule, cloudwatch.CfnAlarm | None]:
+        """A rule on STOPPED tasks of this task definition that did not exit 0; its matches and the schedule's DLQ
+        on the construct's alarm (None with alarms=False)."""
         stack = Stack.of(self)
         family = stack.format_arn(service="ecs", resource="task-definition",
                                   resource_name=f"{self.task_definition.family}:")
@@ -85,13 +89,17 @@ class FargateScheduledTask(FargateBase):
                                 {"stopCode": ["TaskFailedToStart"]}]}),
             targets=[aws_events_targets.SqsQueue(self.failed_runs, dead_letter_queue=self.dead_letter_queue)],
         )
-        alarm = cloudwatch.Alarm(
-            self, "FailedRunAlarm",
-            alarm_description=f"A scheduled run of {self.node.path} failed to start or exited non-zero",
-            metric=cloudwatch.Metric(namespace="AWS/Events", metric_name="MatchedEvents", statistic="Sum",
-                                     period=Duration.minutes(5), dimensions_map={"RuleName": rule.rule_name}),
-            threshold=1, evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        period = HealthAlarm.defaults.period
+        self.add_health_signals(
+            Signal("failed_runs", cloudwatch.Metric(namespace="AWS/Events", metric_name="MatchedEvents",
+                                                    statistic="Sum", period=period,
+                                                    dimensions_map={"RuleName": rule.rule_name}),
+                   1, "a scheduled run failed to start or exited non-zero"),
+            *queue_signals(self.dead_letter_queue, "the schedule's DLQ (RunTask calls that kept failing)",
+                           dead_letters=True),
         )
+        dashboard(self).add_widgets(cloudwatch.Row(
+            watch_widget(self.failed_runs, f"{self.node.id}: failed runs"),
+            watch_widget(self.dead_letter_queue, f"{self.node.id}: schedule DLQ")))
+        alarm = self.health_alarms[0].alarm if self.health_alarms else None
         return rule, alarm

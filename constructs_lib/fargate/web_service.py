@@ -6,10 +6,13 @@ from typing import Any
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
+from ..alarms import HealthAlarm, Signal
+from ..alerting import dashboard
 from ..buckets import secure_bucket
 from ..defaults import BucketDefaults
 from ..nag import acknowledge, skip_checkov
@@ -62,7 +65,8 @@ class FargateWebService(FargateBase):
             skip_checkov(listener, "No certificate was given, so the service answers HTTP; pass certificate= for "
                          "HTTPS (TLS 1.2+) with a redirect from HTTP.", "CKV_AWS_2", "CKV_AWS_103")
         self.listener = listener
-        listener.add_targets("Service", port=self.container_port, protocol=elbv2.ApplicationProtocol.HTTP,
+        self.target_group = listener.add_targets(
+                             "Service", port=self.container_port, protocol=elbv2.ApplicationProtocol.HTTP,
                              targets=[self.service],
                              health_check=elbv2.HealthCheck(path=health_check_path, healthy_threshold_count=2,
                                                             interval=Duration.seconds(15)))
@@ -74,3 +78,27 @@ class FargateWebService(FargateBase):
                 skip_checkov(group, reason + (" Port 80 only redirects to HTTPS." if certificate else ""),
                              "CKV_AWS_260")
         self.url = f"{'https' if certificate else 'http'}://{self.load_balancer.load_balancer_dns_name}"
+        self.add_health_signals(*self.service_signals(self.service), *self.load_balancer_signals())
+        period = HealthAlarm.defaults.period
+        metrics = self.load_balancer.metrics
+        dashboard(self).add_widgets(cloudwatch.Row(*self.service_widgets(self.service), cloudwatch.GraphWidget(
+            title=f"{self.node.id}: requests, 5xx, p99 response time", width=12,
+            left=[metrics.request_count(period=period), metrics.http_code_target(
+                elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=period)],
+            right=[metrics.target_response_time(period=period, statistic="p99")])))
+
+    def load_balancer_signals(self) -> list[Signal]:
+        """5xx answers (the app's, or the load balancer's own when no target answers) and unhealthy targets."""
+        a = HealthAlarm.defaults
+        period = a.period
+        metrics = self.load_balancer.metrics
+        requests = metrics.request_count(period=period, statistic="Sum")
+        return [
+            Signal("target_5xx", metrics.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=period,
+                                                          statistic="Sum"), a.api_5xx_rate,
+                   f"service 5xx >= {a.api_5xx_rate:.0%} of requests", per=requests),
+            Signal("elb_5xx", metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT, period=period, statistic="Sum"),
+                   a.api_5xx_rate, f"load balancer 5xx >= {a.api_5xx_rate:.0%} of requests", per=requests),
+            Signal("unhealthy", self.target_group.metrics.unhealthy_host_count(period=period, statistic="Maximum"), 1,
+                   "an unhealthy target"),
+        ]

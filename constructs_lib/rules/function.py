@@ -75,12 +75,16 @@ def check_environment_keys(construct: IConstruct, environment: Mapping[str, str]
       limit=f"{L.LAMBDA_ENVIRONMENT_MAX_BYTES:,} bytes for all variables, measured as JSON (quotes, colons, commas "
             "and escapes count)", source=L.LAMBDA_LIMITS_URL)
 def check_environment_size(construct: IConstruct, environment: Mapping[str, str]) -> None:
-    # Values only known at deploy (tokens) are counted as empty: their length is unknown until then.
-    measured = {k: "" if Token.is_unresolved(v) else v for k, v in environment.items()}
-    size = len(json.dumps(measured, separators=(",", ":"), ensure_ascii=False).encode())
+    size = environment_size(environment)
     if size > L.LAMBDA_ENVIRONMENT_MAX_BYTES:
         fail(construct, "FN_ENV_SIZE", f"environment is {size:,} bytes as JSON",
              "move large values to SSM Parameter Store or Secrets Manager and pass their names instead.")
+
+
+def environment_size(environment: Mapping[str, str]) -> int:
+    """Bytes of the variables as Lambda measures them: JSON. Tokens (known at deploy) count as empty."""
+    measured = {k: "" if Token.is_unresolved(v) else v for k, v in environment.items()}
+    return len(json.dumps(measured, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 @rule("FN_RESERVED_CONCURRENCY", "reserved concurrency is not negative", limit="reserved_concurrency >= 0",

@@ -320,3 +320,16 @@ def check_event_source_visibility(template: Template) -> Iterator[Finding]:
 def check_template(template: Template) -> list[Finding]:
     """Every stack rule over one template."""
     return [finding for check in STACK_RULES for finding in check(template)]
+
+
+@stack_rule("ALARMS_NOT_ROUTED", "alarms notify someone", severity="warning",
+            limit="an alarm without an action changes state in the console and tells nobody",
+            source="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html")
+def check_alarms_routed(template: Template) -> Iterator[Finding]:
+    silent = [logical_id for logical_id, props in resources(template, "AWS::CloudWatch::Alarm")
+              if not props.get("AlarmActions")]
+    if silent:
+        yield Finding("ALARMS_NOT_ROUTED", silent[0], f"{len(silent)} alarm(s) notify nobody ({', '.join(silent[:3])}"
+                      f"{', ...' if len(silent) > 3 else ''})",
+                      "add Alerting(stack, 'Alerts', emails=[...]) (or topic=...) to the stack: every alarm of the "
+                      "library notifies it.")

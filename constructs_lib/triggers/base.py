@@ -6,7 +6,7 @@ import abc
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..function import ServerlessFunction
@@ -44,9 +44,42 @@ class Trigger(abc.ABC):
         index = sum(type(t) is type(self) for t in function.triggers)
         return f"{name}{index or ''}"
 
+    def watch_queue(self, function: ServerlessFunction, queue: Any, label: str, *, dead_letters: bool,
+                    retention: Any = None) -> None:
+        """Put `queue` on the function's alarm (a DLQ not empty, or a work queue's oldest message near its
+        retention) and its depth on the function's dashboard row."""
+        from ..alarms import queue_signals
+        from ..queues import known_retention
+
+        function.add_health_signals(*queue_signals(queue, label, dead_letters=dead_letters,
+                                                   retention=retention or known_retention(queue)))
+        function.dashboard_row.add_widget(watch_widget(queue, label))
+
+    def watch_rule(self, function: ServerlessFunction, rule: Any, dead_letter_queue: Any, label: str) -> None:
+        """An EventBridge rule's failed deliveries and its target DLQ, on the function's alarm and dashboard."""
+        from aws_cdk import aws_cloudwatch as cloudwatch
+
+        from ..alarms import HealthAlarm, Signal
+
+        failed = cloudwatch.Metric(namespace="AWS/Events", metric_name="FailedInvocations", statistic="Sum",
+                                   period=HealthAlarm.defaults.period, dimensions_map={"RuleName": rule.rule_name})
+        function.add_health_signals(Signal("failed", failed, 1, f"{label}: failed deliveries >= 1"))
+        self.watch_queue(function, dead_letter_queue, f"{label} DLQ", dead_letters=True)
+
     @abc.abstractmethod
     def _bind(self, function: ServerlessFunction) -> None:
         """Create the resources and grants that connect the event source to `function`."""
+
+
+def watch_widget(queue: Any, label: str) -> Any:
+    """A dashboard graph of a queue's depth and oldest message."""
+    from aws_cdk import Duration
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
+    period = Duration.minutes(5)
+    return cloudwatch.GraphWidget(title=label, width=6, left=[
+        queue.metric_approximate_number_of_messages_visible(period=period, statistic="Maximum")],
+        right=[queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum")])
 
 
 def where_created(trigger: object) -> str:

@@ -91,6 +91,7 @@ class EventTrigger(EventBridgeTarget):
                 max_event_age=self.max_event_age,
             )],
         )
+        self.watch_rule(function, self.rule, self.dead_letter_queue, f"rule {rule_id}")
         cfn_rule = self.rule.node.default_child
         assert isinstance(cfn_rule, aws_events.CfnRule)
         cfn_rule.add_property_override("EventPattern", self.event_pattern)

@@ -126,6 +126,7 @@ class S3Trigger(Trigger):
             targets=[aws_events_targets.LambdaFunction(function.function, dead_letter_queue=self.dead_letter_queue,
                                             retry_attempts=d.retry_attempts, max_event_age=d.max_event_age)],
         )
+        self.watch_rule(function, self.rule, self.dead_letter_queue, f"S3 events of {bucket.node.id}")
 
     def _key_matcher(self) -> dict[str, str] | None:
         prefix, suffix = self.key_filter.prefix, self.key_filter.suffix

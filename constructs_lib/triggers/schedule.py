@@ -84,6 +84,7 @@ class ScheduleTrigger(EventBridgeTarget):
             enabled=self.enabled,
             description=self.description or f"{self.expression} -> {function.node.path}",
         )
+        self.watch_queue(function, self.dead_letter_queue, f"schedule {self.expression} DLQ", dead_letters=True)
 
     @staticmethod
     def _make_role(function: ServerlessFunction, id: str) -> iam.Role:

@@ -1,0 +1,89 @@
+"""Alerting: where a stack's alarms go, said once per stack; and the stack's dashboard."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from .guard import guard
+from .nag import acknowledge, skip_checkov
+from .queues import dead_letter_queue
+from .rules import fail, rule
+from .rules.props import check_props
+
+_BY_STACK: weakref.WeakKeyDictionary[Stack, Alerting] = weakref.WeakKeyDictionary()
+_DASHBOARDS: weakref.WeakKeyDictionary[Stack, cloudwatch.Dashboard] = weakref.WeakKeyDictionary()
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class Alerting(Construct):
+    """Every alarm the library creates in this stack notifies `topic` (given, or created with `emails` subscribed),
+    on ALARM and on OK. One per stack; declare it before or after the constructs, it is found at synth.
+
+    Without one, alarms still exist (on the dashboard and in the console) and `cdk synth` warns that nobody is
+    notified (`ConstructsLib::ALARMS_NOT_ROUTED`).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, topic: sns.ITopic | None = None,
+                 emails: Sequence[str] = ()) -> None:
+        check_props(Alerting.__init__, locals())
+        stack = Stack.of(scope)
+        where = f"{scope.node.path}/{id}".lstrip("/")
+        check_one_per_stack(where, stack.node.path, _BY_STACK.get(stack))
+        check_emails(where, list(emails))
+        super().__init__(scope, id)
+        guard(self)
+        if topic is None:
+            created = sns.Topic(self, "Topic", display_name=f"Alarms of {stack.stack_name}"[:100], enforce_ssl=True)
+            reason = ("Carries alarm names and states, no data; server-side encryption would need a customer-managed "
+                      "KMS key with a CloudWatch key policy ($1/month per stack). Pass topic= to use an encrypted one.")
+            acknowledge(created, reason, "AwsSolutions-SNS2")
+            skip_checkov(created, reason, "CKV_AWS_26")
+            topic = created
+        self.topic: sns.ITopic = topic
+        self.dead_letter_queue = None
+        if emails:
+            # Notifications SNS cannot deliver (a bounced address) are kept, not dropped.
+            self.dead_letter_queue = dead_letter_queue(
+                self, "UndeliveredAlerts", retention=Duration.days(14),
+                reason="DLQ of the alert email subscriptions: notifications SNS could not deliver.")
+        for email in emails:
+            topic.add_subscription(subscriptions.EmailSubscription(email, dead_letter_queue=self.dead_letter_queue))
+        _BY_STACK[stack] = self
+
+    @staticmethod
+    def of(scope: Construct) -> Alerting | None:
+        """The `Alerting` of `scope`'s stack, if one was declared."""
+        return _BY_STACK.get(Stack.of(scope))
+
+
+def dashboard(scope: Construct) -> cloudwatch.Dashboard:
+    """The stack's one dashboard: each construct adds its row (a function's triggers extend the function's row)."""
+    stack = Stack.of(scope)
+    if stack not in _DASHBOARDS:
+        _DASHBOARDS[stack] = cloudwatch.Dashboard(stack, "ConstructsLibDashboard")
+    return _DASHBOARDS[stack]
+
+
+@rule("ALERTING_ONE_PER_STACK", "one Alerting per stack", limit="one place per stack that alarms notify",
+      source="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html")
+def check_one_per_stack(where: str, stack_path: str, existing: Alerting | None) -> None:
+    if existing is not None:
+        fail(where, "ALERTING_ONE_PER_STACK", f"{stack_path} already has an Alerting ({existing.node.path})",
+             "keep one Alerting per stack and subscribe more endpoints to its topic (alerting.topic).")
+
+
+@rule("ALERTING_EMAIL", "alert email addresses", limit="addresses of the form name@domain.tld",
+      source="https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html")
+def check_emails(where: str, emails: list[str]) -> None:
+    bad = [email for email in emails if not _EMAIL.fullmatch(email)]
+    if bad:
+        fail(where, "ALERTING_EMAIL", f"{', '.join(map(repr, bad))} is not an email address",
+             "pass addresses like emails=['ops@example.com'], or topic= for other endpoints (chat, pager).")

@@ -1,0 +1,138 @@
+"""Operations by default: every failure the library routes somewhere has an alarm that reaches a person."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Match
+
+from constructs_lib import (
+    Alerting,
+    ApiTrigger,
+    EventTrigger,
+    FargateQueueWorker,
+    FargateScheduledTask,
+    FargateWebService,
+    QueueTrigger,
+    S3Trigger,
+    ScheduleTrigger,
+    ServerlessApi,
+    ServerlessFunction,
+)
+from constructs_lib.testing import new_stack, synth
+
+IMAGE = "example/worker"
+
+
+def metric_names(alarm: dict[str, Any]) -> list[str]:
+    return [q["MetricStat"]["Metric"]["MetricName"] for q in alarm["Properties"]["Metrics"] if "MetricStat" in q]
+
+
+def expression(alarm: dict[str, Any]) -> str:
+    return next(q["Expression"] for q in alarm["Properties"]["Metrics"] if "Expression" in q)
+
+
+def test_a_queue_triggered_function_has_one_alarm_over_all_its_signals(snapshot):
+    stack = new_stack()
+    ServerlessFunction(stack, "Fn", source="job_events", timeout=Duration.seconds(30), triggers=[QueueTrigger()])
+    alerting = Alerting(stack, "Alerts", emails=["ops@example.com"])
+    result = synth(stack)
+    assert result.template == snapshot
+    (alarm,) = result.resources("AWS::CloudWatch::Alarm").values()  # one alarm resource per wired function
+    assert metric_names(alarm) == ["Errors", "Throttles", "Duration", "ApproximateNumberOfMessagesVisible",
+                                   "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible"]
+    assert "IF(m_duration >= 24000, 1, 0)" in expression(alarm)  # p99 at 80% of the 30 s timeout
+    assert "IF(m_age >= 172800, 1, 0)" in expression(alarm)  # half the queue's 4-day retention
+    topic = {"Ref": result.template["Resources"] and next(iter(result.resources("AWS::SNS::Topic")))}
+    assert alarm["Properties"]["AlarmActions"] == [topic] and alarm["Properties"]["OKActions"] == [topic]
+    result.assertions.has_resource_properties("AWS::SNS::Subscription", {
+        "Protocol": "email", "Endpoint": "ops@example.com", "RedrivePolicy": Match.any_value()})
+    assert alerting.topic is not None and result.warnings == []
+
+
+def test_every_construct_alarms_on_what_it_routes_somewhere():
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api")
+    ServerlessFunction(stack, "Fn", source="job_events", triggers=[
+        QueueTrigger(), S3Trigger(delivery="eventbridge"), EventTrigger({"source": ["my.app"]}),
+        ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /x")])
+    FargateQueueWorker(stack, "Worker", image_source=IMAGE)
+    FargateScheduledTask(stack, "Nightly", image_source=IMAGE, schedule="rate(1 day)")
+    FargateWebService(stack, "Web", image_source=IMAGE)
+    Alerting(stack, "Alerts", topic=sns.Topic(stack, "Pager", enforce_ssl=True))
+    result = synth(stack, lint=False)
+    alarms = result.resources("AWS::CloudWatch::Alarm")
+    ours = {k: v for k, v in alarms.items() if "needs a look" in str(v["Properties"].get("AlarmDescription"))}
+    # The function: its own signals, then each trigger's (9 metrics per alarm: the rest in Health2)
+    assert {"Errors", "Throttles", "Duration", "FailedInvocations", "ApproximateAgeOfOldestMessage"} <= set(
+        sum((metric_names(v) for k, v in ours.items() if k.startswith("FnHealth")), []))
+    assert set(metric_names(next(v for k, v in ours.items() if k.startswith("ApiHealth")))) == {
+        "5xx", "Count", "Latency"}
+    assert {"RunningTaskCount", "DesiredTaskCount", "ApproximateAgeOfOldestMessage"} <= set(
+        metric_names(next(v for k, v in ours.items() if k.startswith("WorkerHealth"))))
+    assert {"MatchedEvents", "ApproximateNumberOfMessagesVisible"} <= set(
+        metric_names(next(v for k, v in ours.items() if k.startswith("NightlyHealth"))))
+    assert {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "UnHealthyHostCount", "RequestCount"} <= set(
+        metric_names(next(v for k, v in ours.items() if k.startswith("WebHealth"))))
+    pager = {"Ref": next(k for k in result.resources("AWS::SNS::Topic") if k.startswith("Pager"))}
+    for name, alarm in ours.items():
+        assert alarm["Properties"]["AlarmActions"] == [pager], name
+        assert len(alarm["Properties"]["Metrics"]) <= 10, name  # CloudWatch's limit per alarm
+    assert result.count("AWS::CloudWatch::Dashboard") == 1
+
+
+def test_the_dashboard_has_a_row_per_function_worker_and_api():
+    stack = new_stack()
+    api = ServerlessApi(stack, "Api")
+    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
+    FargateQueueWorker(stack, "Worker", image_source=IMAGE)
+    body = json.dumps(synth(stack, lint=False).resources("AWS::CloudWatch::Dashboard"))
+    for title in ("Fn: invocations, errors, throttles", "Fn: duration", "queue Queue", "DLQ QueueDeadLetters",
+                  "Api: requests, 5xx", "Worker: tasks, CPU, memory", "Worker: queue"):
+        assert title in body, title
+
+
+def test_powertools_names_are_set_and_yours_win():
+    stack = new_stack()
+    ServerlessFunction(stack, "Orders", source="job_events")
+    ServerlessFunction(stack, "Mine", source="job_events", environment={"POWERTOOLS_SERVICE_NAME": "orders-api"})
+    ServerlessFunction(stack, "Full", source="job_events", environment={"BIG": "x" * 4086})  # no room: left out
+    functions = {k[:4]: v["Properties"].get("Environment", {}).get("Variables", {})
+                 for k, v in synth(stack).resources("AWS::Lambda::Function").items()}
+    assert functions["Orde"] == {"POWERTOOLS_SERVICE_NAME": "Orders", "POWERTOOLS_METRICS_NAMESPACE": "Test"}
+    assert functions["Mine"]["POWERTOOLS_SERVICE_NAME"] == "orders-api"
+    assert "POWERTOOLS_SERVICE_NAME" not in functions["Full"]
+
+
+def test_thresholds_are_defaults_a_subclass_changes():
+    from dataclasses import replace
+
+    from constructs_lib.alarms import HealthAlarm
+
+    original = HealthAlarm.defaults
+    try:
+        HealthAlarm.defaults = replace(original, function_errors=5)
+        stack = new_stack()
+        ServerlessFunction(stack, "Fn", source="job_events")
+        (alarm,) = synth(stack, lint=False).resources("AWS::CloudWatch::Alarm").values()
+        assert "IF(m_errors >= 5, 1, 0)" in expression(alarm)
+    finally:
+        HealthAlarm.defaults = original
+
+
+def test_a_local_aws_gets_single_metric_alarms():
+    """MiniStack evaluates single-metric alarms only: per signal there, rates and gaps left out."""
+    from constructs_lib.alarms import PER_SIGNAL_CONTEXT
+
+    stack = new_stack(context={PER_SIGNAL_CONTEXT: "true"})
+    api = ServerlessApi(stack, "Api")
+    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
+    Alerting(stack, "Alerts")
+    alarms = synth(stack).resources("AWS::CloudWatch::Alarm")
+    assert all("Metrics" not in a["Properties"] and a["Properties"]["AlarmActions"] for a in alarms.values())
+    assert sorted(a["Properties"]["MetricName"] for a in alarms.values()) == [
+        "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesVisible",
+        "Duration", "Errors", "Latency", "Throttles"]  # the API's 5xx rate needs metric math: left out
