@@ -103,10 +103,10 @@ def per_construct() -> None:
     out("## Resources and template bytes per construct (ours vs the plain equivalent)")
     out()
 
-    def ours(trigger: Callable[[cdk.Stack], object] | None) -> Callable[[cdk.Stack], None]:
+    def ours(trigger: Callable[[cdk.Stack], object] | None, alarms: bool = True) -> Callable[[cdk.Stack], None]:
         def build(stack: cdk.Stack) -> None:
             extra = trigger(stack) if trigger else None
-            ServerlessFunction(stack, "Fn", source="job_events", triggers=[extra] if extra else [])
+            ServerlessFunction(stack, "Fn", source="job_events", triggers=[extra] if extra else [], alarms=alarms)
         return build
 
     def plain(extra: Callable[[cdk.Stack, object], None] | None) -> Callable[[cdk.Stack], None]:
@@ -161,22 +161,29 @@ def per_construct() -> None:
         ("+ EventTrigger", ours(lambda s: EventTrigger({"source": ["a"]})), plain(plain_rule)),
         ("+ ScheduleTrigger", ours(lambda s: ScheduleTrigger("rate(1 hour)")), plain(plain_schedule)),
     ]
-    out("| construct | resources (ours) | resources (plain) | template bytes (ours) | template bytes (plain) |")
-    out("|---|---|---|---|---|")
+    out("| construct | resources (ours) | ours, alarms=False | resources (plain) | template bytes (ours) | "
+        "template bytes (plain) |")
+    out("|---|---|---|---|---|---|")
+    quiet = {"ServerlessFunction": ours(None, alarms=False),
+             "+ QueueTrigger()": ours(lambda s: QueueTrigger(), alarms=False)}
     for name, build_ours, build_plain in cases:
         measured = []
-        for build in (build_ours, build_plain):
+        for build in (build_ours, quiet.get(name), build_plain):
+            if build is None:
+                measured.append((None, 0))
+                continue
             stack = new_stack()
             build(stack)
             template = template_of(stack)
             measured.append((len(template["Resources"]), len(json.dumps(template, indent=1))))
-        (r_ours, b_ours), (r_plain, b_plain) = measured
-        out(f"| {name} | {r_ours} | {r_plain} | {b_ours:,} | {b_plain:,} |")
+        (r_ours, b_ours), (r_quiet, _), (r_plain, b_plain) = measured
+        out(f"| {name} | {r_ours} | {r_quiet if r_quiet is not None else ''} | {r_plain} | {b_ours:,} | {b_plain:,} |")
     out()
     out("What the extra resources are: `TracingPolicy` (X-Ray's `Resource: *` kept out of the role's default "
         "policy, so acknowledging it hides nothing else), the failure queue's TLS-only `QueuePolicy`, the schedule's "
-        "own role (instead of a shared one granting `function:*`). Each is there for least privilege or "
-        "no-loss; none is idle.")
+        "own role (instead of a shared one granting `function:*`), the function's one health alarm (all its and its "
+        "triggers' signals) and the stack's dashboard (one per stack, counted here once). Each is there for least "
+        "privilege, no-loss or being told; none is idle.")
     out()
 
 
@@ -188,13 +195,17 @@ def scale() -> None:
     out("| functions | resources | synth (s, in-process) | s per function |")
     out("|---|---|---|---|")
     counts, per_function_s = {}, {}
-    for n in (1, 10, 50):
+    def triggered_stack(n: int, alarms: bool = True) -> cdk.Stack:
         # 50 triggered functions exceed 500 resources: lift aws-cdk-lib's check to measure growth, not to deploy.
         stack = new_stack(**{"@aws-cdk/core:stackResourceLimit": 0, "@aws-cdk/core:validateAgainstDefaultRules": False})
         cdk.Validations.of(stack).acknowledge(cdk.Acknowledgment(id="ConstructsLib::STACK_RESOURCES",
                                                                  reason="measuring synth growth only"))
         for i in range(n):
-            ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()])
+            ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()], alarms=alarms)
+        return stack
+
+    for n in (1, 10, 50):
+        stack = triggered_stack(n)
         start = time.perf_counter()
         template = template_of(stack)
         elapsed = time.perf_counter() - start
@@ -204,9 +215,13 @@ def scale() -> None:
     fixed = counts[1] - per_function
     out()
     growth = per_function_s[50] / per_function_s[10]
-    out(f"Each triggered function adds {per_function:.0f} resources; **{int((500 - fixed) // per_function)}** fit "
-        "under CloudFormation's 500 (the guard warns from 400). Synth time per function at 50 is "
-        f"{growth:.2f}x that at 10: {'linear' if growth < 1.5 else 'NOT linear'} growth.")
+    quiet = [len(template_of(triggered_stack(n, alarms=False))["Resources"]) for n in (1, 10)]
+    quiet_per_function = (quiet[1] - quiet[0]) / 9
+    out(f"Each triggered function adds {per_function:.0f} resources with its health alarm "
+        f"({quiet_per_function:.0f} with alarms=False); **{int((500 - fixed) // per_function)}** alarmed functions "
+        f"fit under CloudFormation's 500 (the guard warns from 400), "
+        f"{int((500 - (quiet[0] - quiet_per_function)) // quiet_per_function)} without alarms. Synth time per "
+        f"function at 50 is {growth:.2f}x that at 10: {'linear' if growth < 1.5 else 'NOT linear'} growth.")
     out()
 
 

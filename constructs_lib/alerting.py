@@ -12,6 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from .alarms import alarms_of
 from .guard import guard
 from .nag import acknowledge, skip_checkov
 from .queues import dead_letter_queue
@@ -54,9 +55,11 @@ class Alerting(Construct):
             self.dead_letter_queue = dead_letter_queue(
                 self, "UndeliveredAlerts", retention=Duration.days(14),
                 reason="DLQ of the alert email subscriptions: notifications SNS could not deliver.")
-        for email in emails:
+        for email in dict.fromkeys(emails):  # an address given twice is subscribed once
             topic.add_subscription(subscriptions.EmailSubscription(email, dead_letter_queue=self.dead_letter_queue))
         _BY_STACK[stack] = self
+        for alarm in alarms_of(stack):  # the alarms made before this Alerting
+            alarm.notify(topic.topic_arn)
 
     @staticmethod
     def of(scope: Construct) -> Alerting | None:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import jsii
 from aws_cdk import (
-    Aspects,
     IPolicyValidationContextBeta1,
     IPolicyValidationPluginBeta1,
     PolicyValidationPluginReportBeta1,
@@ -69,8 +68,5 @@ def guard(scope: IConstruct) -> None:
     """Plug the guard into `scope`'s app, once."""
     root = scope.node.root
     if isinstance(root, Stage) and root not in _guarded:
-        from .nag import CdkHandlersForCheckov
-
         Validations.of(root).add_plugins(StackGuard())
-        Aspects.of(root).add(CdkHandlersForCheckov())
         _guarded.add(root)

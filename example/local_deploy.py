@@ -177,8 +177,34 @@ def schedule_writes_report(app: LocalApp) -> Step:
     return Step("Scheduler rate(1 minute) -> NightlyReport", bool(found), detail)
 
 
+def failing_invoke_alerts_a_person(app: LocalApp) -> Step:
+    """A failing invoke -> the function's errors alarm -> the stack's Alerting topic -> a subscribed inbox queue."""
+    sqs, sns = app.client("sqs"), app.client("sns")
+    inbox = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=app.outputs["AlertsTopicArn"], Protocol="sqs", Endpoint=inbox_arn,
+                  Attributes={"RawMessageDelivery": "true"})
+    invoked = app.client("lambda").invoke(FunctionName=app.outputs["ReportFunction"], Payload=b'"not an event"')
+    # CloudWatch evaluates alarms every minute; MiniStack when metric data arrives: one data point nudges it.
+    app.client("cloudwatch").put_metric_data(Namespace="LocalDeploy", MetricData=[{"MetricName": "Tick", "Value": 1}])
+    seen: list[dict[str, Any]] = []  # OK transitions of the other alarms arrive too: look for the ALARM
+
+    def alarmed() -> dict[str, Any] | None:
+        received = sqs.receive_message(QueueUrl=inbox, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", [])
+        seen.extend(json.loads(m["Body"]) for m in received)
+        return next((n for n in seen if n.get("NewStateValue") == "ALARM" and "NightlyReportHealtherrors" in
+                     n.get("AlarmName", "")),
+                    None)
+
+    alarm = wait_until(alarmed, 30) or {}
+    ok = bool(invoked.get("FunctionError")) and bool(alarm)
+    return Step("failing invoke -> errors alarm -> Alerting topic", ok,
+                f"invoke error: {invoked.get('FunctionError')}; notification: {alarm.get('AlarmName', 'none')} "
+                f"{alarm.get('NewStateValue', '')}")
+
+
 STEPS: list[Callable[[LocalApp], Step]] = [s3_upload_flows_through, queue_partial_batch_failure, api_routes,
-                                           schedule_writes_report]
+                                           schedule_writes_report, failing_invoke_alerts_a_person]
 
 
 @contextlib.contextmanager

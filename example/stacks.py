@@ -95,6 +95,7 @@ class ServerlessAppStack(cdk.Stack):
             "JobsQueueUrl": self.jobs.queue.queue_url, "JobsDeadLetterQueueUrl": self.jobs.dead_letter_queue.queue_url,
             "JobsEventSourceMappingId": self.jobs.event_source.event_source_mapping_id,
             "EventBusName": self.bus.event_bus_name, "ReportFunction": nightly_report.function_name,
+            "AlertsTopicArn": self.alerts.topic.topic_arn,
         }
         for name, value in outputs.items():
             cdk.CfnOutput(self, name, value=value)

@@ -45,3 +45,16 @@ def _() -> None:
     Alerting(stack, "Alerts")
     assert_error("ALERTING_ONE_PER_STACK", lambda: Alerting(stack, "More"),
                  "Test already has an Alerting (Test/Alerts)", "alerting.topic")
+
+
+@case("ALARM_SIGNAL")
+def _() -> None:
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
+    from constructs_lib.alarms import Signal
+
+    function = ServerlessFunction(new_stack(), "Fn", source="job_events")
+    math = cloudwatch.MathExpression(expression="e * 2", using_metrics={"e": function.function.metric_errors()})
+    assert_error("ALARM_SIGNAL", lambda: function.add_health_signals(Signal("double", math, 1, "twice the errors")),
+                 "Test/Fn/Health: signal 'double' uses a metric-math expression", "per= for a rate")
+    function.add_health_signals(Signal("invocations", function.function.metric_invocations(), 1000, "busy"))

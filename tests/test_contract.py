@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from constructs_lib import (
+    Alerting,
     ApiAuthorization,
     ApiTrigger,
     ConfigError,
@@ -249,6 +250,17 @@ def test_fargate_scheduled_task(fargate_props: dict[str, Any], schedule: Any) ->
 def test_fargate_web_service(fargate_props: dict[str, Any], web_props: dict[str, Any], env: bool) -> None:
     holds_contract(lambda stack: FargateWebService(stack, "Web", image_source="example/worker",
                                                    **fargate_props, **web_props), env=env)
+
+
+@given(emails=either(st.lists(st.sampled_from(["ops@example.com", "ops", "", "a@b.co", "x" * 300]), max_size=3)),
+       alarms=either(st.booleans()), twice=st.booleans())
+def test_alerting_and_alarms(emails: Any, alarms: Any, twice: bool) -> None:
+    def build(stack: cdk.Stack) -> None:
+        build_function(stack, "job_events", {"alarms": alarms}, [QueueTrigger()])
+        Alerting(stack, "Alerts", emails=emails)
+        if twice:
+            Alerting(stack, "More")
+    holds_contract(build)
 
 
 @pytest.mark.parametrize("value", [make() for make in JUNK], ids=repr)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from constructs import IConstruct
 
-from . import rule, warn
+from . import fail, rule, warn
+
+
+@rule("ALARM_SIGNAL", "a health signal is one metric",
+      limit="a Signal's metric (and its per/minus) is a single cloudwatch.Metric; the alarm combines them itself",
+      source="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html")
+def check_signal_metrics(construct: IConstruct, name: str, metrics: list[Any]) -> None:
+    for metric in metrics:
+        if metric is not None and metric.to_metric_config().metric_stat is None:
+            fail(construct, "ALARM_SIGNAL", f"signal {name!r} uses a metric-math expression",
+                 "pass a cloudwatch.Metric (e.g. fn.function.metric_errors()); use per= for a rate, minus= for a gap.")
 
 
 @rule("ALARMS_OFF", "a construct without its alarms", severity="warning",
