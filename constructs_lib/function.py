@@ -91,6 +91,7 @@ class ServerlessFunction(Construct):
         rules.check_timeout(self, self.timeout)
         self._check_environment(environment)
         environment = self._with_powertools(environment)
+        self._environment = environment  # what the function gets: add_environment checks the 4 KB against it all
         if ephemeral_storage_size is not None:
             rules.check_ephemeral_storage(self, ephemeral_storage_size)
         if reserved_concurrency is not None:

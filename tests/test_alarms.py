@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
@@ -12,6 +13,7 @@ from aws_cdk.assertions import Match
 from constructs_lib import (
     Alerting,
     ApiTrigger,
+    ConfigError,
     EventTrigger,
     FargateQueueWorker,
     FargateScheduledTask,
@@ -105,6 +107,10 @@ def test_powertools_names_are_set_and_yours_win():
     assert functions["Orde"] == {"POWERTOOLS_SERVICE_NAME": "Orders", "POWERTOOLS_METRICS_NAMESPACE": "Test"}
     assert functions["Mine"]["POWERTOOLS_SERVICE_NAME"] == "orders-api"
     assert "POWERTOOLS_SERVICE_NAME" not in functions["Full"]
+    # the Powertools names count toward the 4 KB when variables are added later
+    near_full = ServerlessFunction(new_stack(), "Fn", source="job_events", environment={"BIG": "x" * 4000})
+    with pytest.raises(ConfigError, match="FN_ENV_SIZE"):
+        near_full.add_environment("MORE", "y" * 20)
 
 
 def test_thresholds_are_defaults_a_subclass_changes():
