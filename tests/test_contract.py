@@ -145,7 +145,7 @@ API_PROPS = props(
         "jwt": lambda: ApiAuthorization.jwt("https://issuer.example.com", ["aud"])}[kind]()),
     throttle_rate_limit=ints(1, 0, 10_000, 10_001), throttle_burst_limit=ints(1, 0, 5_000, 5_001),
     stage_name=st.sampled_from(["prod", "v1", "bad stage", "x" * 200]),
-    integration_timeout=durations(0.05, 0.049, 1, 29, 30, 31, 1.5),
+    integration_timeout=durations(0.05, 0.049, 1, 29, 30, 31, 1.5), alarms=st.booleans(),
 )
 ROUTES = st.sampled_from(["GET /items/{id}", "POST /", "GET /a/{id}/b", "FETCH /x", "GET items", "GET /a//b",
                           "ANY /{proxy+}", "GET /{a}/{b}", "PUT /items/{itemId}/tags", "GET /a/b/c/d/e/f"])
@@ -154,6 +154,7 @@ FARGATE_PROPS = props(
     container_cpu=ints(0, 128, -1), container_memory_mib=ints(0, 256, -1), ephemeral_storage_gib=ints(21, 20, 200, 201),
     environment=st.dictionaries(st.sampled_from(["A", "DB_PASSWORD"]), st.sampled_from(["1", "x"]), max_size=2),
     command=st.lists(st.text(max_size=5), max_size=2), stop_timeout=durations(2, 120, 121, 1.5),
+    architecture=st.sampled_from([lambda_.Architecture.ARM_64, lambda_.Architecture.X86_64]), alarms=st.booleans(),
 )
 QUEUE_WORKER_PROPS = props(min_tasks=ints(0, 1, -1), max_tasks=ints(1, 4, 0, 1_000), messages_per_task=ints(0, 1, 10),
                            job_timeout=durations(60, 43_200, 43_201), max_receive_count=ints(0, 1, 1000, 1001),
