@@ -2,6 +2,7 @@
 
 from .alerting import Alerting
 from .api import ApiAuthorization, ServerlessApi
+from .deployment import Deployment, ProvisionedConcurrency
 from .errors import ConfigError
 from .fargate import FargateQueueWorker, FargateScheduledTask, FargateWebService
 from .function import ServerlessFunction
@@ -13,7 +14,7 @@ from .triggers.schedule import ScheduleTrigger
 from .triggers.sqs import QueueTrigger
 
 __all__ = [
-    "Alerting", "ApiAuthorization", "ApiTrigger", "ConfigError", "EventTrigger", "FargateQueueWorker",
-    "FargateScheduledTask", "FargateWebService", "PythonLayer", "QueueTrigger", "S3Trigger",
+    "Alerting", "ApiAuthorization", "ApiTrigger", "ConfigError", "Deployment", "EventTrigger", "FargateQueueWorker",
+    "FargateScheduledTask", "FargateWebService", "ProvisionedConcurrency", "PythonLayer", "QueueTrigger", "S3Trigger",
     "ScheduleTrigger", "ServerlessApi", "ServerlessFunction",
 ]

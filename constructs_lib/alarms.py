@@ -56,9 +56,10 @@ class HealthAlarm(Construct):
 
     defaults: AlarmDefaults = AlarmDefaults()
 
-    def __init__(self, scope: Construct, id: str, *, subject: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, subject: str, period: Duration | None = None) -> None:
         super().__init__(scope, id)
         self.subject = subject
+        self.period = period or self.defaults.period
         self.signals: list[Signal] = []
         self._queries_of: dict[str, list[dict[str, Any]]] = {}  # signal name -> its rendered queries
         d = self.defaults
@@ -119,12 +120,12 @@ class HealthAlarm(Construct):
             dimensions=[cloudwatch.CfnAlarm.DimensionProperty(name=x.name, value=x.value)
                         for x in stat.dimensions or []],
             statistic=None if percentile else stat.statistic, extended_statistic=stat.statistic if percentile else None,
-            period=d.period.to_seconds(), threshold=signal.threshold, evaluation_periods=d.evaluation_periods,
+            period=self.period.to_seconds(), threshold=signal.threshold, evaluation_periods=d.evaluation_periods,
             comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
             alarm_description=f"{self.subject}: {signal.what}"))
 
     def _render_queries(self, signal: Signal) -> list[dict[str, Any]]:
-        period = self.defaults.period.to_seconds()
+        period = self.period.to_seconds()
         mid = _metric_id(signal.name)
         queries = [_query(mid, signal.metric, period)]
         if signal.per is not None:

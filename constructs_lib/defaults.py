@@ -91,6 +91,9 @@ class AlarmDefaults:
     queue_age_fraction: float = 0.5  # oldest message at half the queue's retention: it would expire unprocessed
     api_5xx_rate: float = 0.05  # 5% of requests answered 5xx in 5 minutes
     api_latency_fraction_of_timeout: float = 0.8  # p99 latency at 80% of the integration timeout
+    # Rollback of a gradual deployment: the alias's errors and p99 duration per minute, so a 5-minute canary is
+    # judged on five data points rather than one.
+    rollback_period: Duration = field(default_factory=lambda: Duration.minutes(1))
 
 
 @dataclass(frozen=True)

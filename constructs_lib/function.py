@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import jsii
-from aws_cdk import AssetHashType, Duration, Size, Stack, Token
+from aws_cdk import Annotations, AssetHashType, Duration, Size, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -21,11 +22,20 @@ from .alarms import HealthAlarm, Signal, add_signals, queue_signals
 from .alerting import dashboard
 from .data import log_group
 from .defaults import FunctionDefaults
+from .deployment import (
+    DEFAULT_ALIAS,
+    HOOK_TARGET_VARIABLE,
+    Deployment,
+    ProvisionedConcurrency,
+    application,
+    codedeploy_enabled,
+)
 from .guard import guard
 from .layers import PythonLayer, resolve_source
-from .nag import XRAY_REASON, acknowledge, skip_checkov
+from .nag import XRAY_REASON, acknowledge, finding_resource, skip_checkov
 from .packaging import Bundle, LayerInfo, package_code, target_for
 from .queues import dead_letter_queue
+from .rules import deployment as release_rules
 from .rules import function as rules
 from .rules import packaging as packaging_rules
 from .rules.alarms import check_alarms_on
@@ -66,6 +76,9 @@ class ServerlessFunction(Construct):
         layers: Sequence[PythonLayer | lambda_.ILayerVersion] = (),
         triggers: Trigger | Iterable[Trigger] = (),
         alarms: bool = True,
+        deployment: Deployment | None = None,
+        provisioned_concurrency: int | ProvisionedConcurrency | None = None,
+        snap_start: bool = False,
     ) -> None:
         check_props(ServerlessFunction.__init__, locals())
         super().__init__(scope, id)
@@ -98,6 +111,8 @@ class ServerlessFunction(Construct):
             rules.check_reserved_concurrency(self, reserved_concurrency)
         if function_name is not None:
             rules.check_function_name(self, function_name)
+        self._check_release(deployment, provisioned_concurrency, snap_start, reserved_concurrency,
+                            ephemeral_storage_size)
         self.shared_code = [self.resolve_source(folder) for folder in shared_code]
         self.layers = list(layers)
         self.bundle: Bundle = self.make_bundle()
@@ -125,9 +140,20 @@ class ServerlessFunction(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=d.application_log_level,
             system_log_level_v2=d.system_log_level,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
         )
+        if snap_start:  # aws-cdk-lib's reminder; the alias below always stands on a published version
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
         self.enable_tracing()
         self._explain_to_checkov(reserved_concurrency is None)
+        self.deployment = deployment
+        self.version: lambda_.IVersion | None = None
+        self.alias: lambda_.Alias | None = None
+        if deployment is not None or provisioned_concurrency is not None or snap_start:
+            self.version, self.alias = self.make_alias(deployment, provisioned_concurrency)
+        # What every trigger invokes: the alias when there is one (so releases shift its traffic), else $LATEST.
+        self.invoke_target: lambda_.IFunction = self.alias or self.function
         self.failure_queue: sqs.IQueue = self.make_failure_destination()
         self.health_alarms: list[HealthAlarm] = []
         self.alarms = alarms
@@ -136,6 +162,9 @@ class ServerlessFunction(Construct):
         else:
             check_alarms_on(self)
         self.dashboard_row = self.make_dashboard_row()
+        self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
+        if deployment is not None and codedeploy_enabled(self):
+            self.deployment_group = self.make_deployment_group(deployment)
         self.triggers: list[Trigger] = []
         for trigger in triggers:
             self.add_trigger(trigger)
@@ -219,7 +248,7 @@ class ServerlessFunction(Construct):
             self, "FailedInvocations", retention=d.failure_queue_retention,
             reason="On-failure destination of the function's async invokes: the last stop, so it has no DLQ.",
         )
-        self.function.configure_async_invoke(
+        self.invoke_target.configure_async_invoke(  # per qualifier: the alias's invokes need their own
             on_failure=destinations.SqsDestination(queue),
             retry_attempts=d.async_retry_attempts,
             max_event_age=d.async_max_event_age,
@@ -227,6 +256,82 @@ class ServerlessFunction(Construct):
         acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS), which "
                     "supersedes DeadLetterConfig and keeps the whole invocation record.", "Serverless-LambdaDLQ")
         return queue
+
+    def make_alias(self, deployment: Deployment | None,
+                   provisioned: int | ProvisionedConcurrency | None) -> tuple[lambda_.IVersion, lambda_.Alias]:
+        """A version published whenever code or configuration changes, and the alias the triggers invoke.
+
+        Old versions are kept (CloudFormation retains them), so a rollback has something to return to.
+        """
+        version = self.function.current_version
+        scaling = provisioned if isinstance(provisioned, ProvisionedConcurrency) else None
+        alias = lambda_.Alias(
+            self, "Alias", alias_name=deployment.alias_name if deployment else DEFAULT_ALIAS, version=version,
+            provisioned_concurrent_executions=scaling.minimum if scaling else provisioned,
+            description=f"What the triggers of {self.node.path} invoke"
+                        + (f"; releases shift to it {deployment.describe()}" if deployment else ""),
+        )
+        if scaling is not None:
+            alias.add_auto_scaling(min_capacity=scaling.minimum, max_capacity=scaling.maximum).scale_on_utilization(
+                utilization_target=scaling.target_utilization)
+        return version, alias
+
+    def make_deployment_group(self, deployment: Deployment) -> codedeploy.LambdaDeploymentGroup:
+        """CodeDeploy shifts the alias to each new version; the rollback alarm or a failed hook sends it back.
+
+        The role may only move this function's alias and read its own rollback alarm (aws-cdk-lib's default
+        attaches AWSCodeDeployRoleForLambdaLimited, which may update any alias in the account).
+        """
+        assert self.alias is not None
+        rollback = self.make_rollback_alarm()
+        role = iam.Role(self, "DeploymentRole", assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+                        description=f"CodeDeploy shifts the traffic of {self.node.path}")
+        arn = self.function.function_arn
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+            resources=[arn, f"{arn}:*"]))
+        role.add_to_policy(iam.PolicyStatement(actions=["cloudwatch:DescribeAlarms"],
+                                               resources=[a.attr_arn for a in rollback.resources]))
+        acknowledge(role, "CodeDeploy moves the alias of this one function between its versions (ARN:*).",
+                    f"AwsSolutions-IAM5[Resource::{finding_resource(Stack.of(self), f'{arn}:*')}]")
+        group = codedeploy.LambdaDeploymentGroup(
+            self, "Deployment", application=application(self), alias=self.alias,
+            deployment_config=deployment.config(self), role=role.without_policy_updates(),
+            alarms=[cloudwatch.Alarm.from_alarm_arn(self, f"RollbackAlarm{i}Ref", a.attr_arn)
+                    for i, a in enumerate(rollback.resources)],
+            auto_rollback=codedeploy.AutoRollbackConfig(
+                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True),
+        )
+        for hook, add in ((deployment.pre_traffic, group.add_pre_hook),
+                          (deployment.post_traffic, group.add_post_hook)):
+            if hook is not None:
+                add(hook.function)  # it may report its result to CodeDeploy
+                role.add_to_policy(iam.PolicyStatement(  # CodeDeploy invokes it by name (aws-cdk-lib's grant
+                    actions=["lambda:InvokeFunction"], resources=[hook.function.function_arn]))  # needs a mutable role)
+                assert self.version is not None
+                self.version.grant_invoke(hook)  # it may invoke the new version (only that one), named in its
+                hook.add_environment(HOOK_TARGET_VARIABLE, self.version.function_arn)  # environment
+                self.alias.node.add_dependency(hook.function)  # the hook knows the version before traffic moves
+        return group
+
+    def make_rollback_alarm(self) -> HealthAlarm:
+        """The alias's errors and p99 duration, per minute: what a release is judged on.
+
+        Not the health alarm: that one also watches queues, whose backlog or dead letters from before a release
+        would block every release.
+        """
+        assert self.alias is not None
+        a = HealthAlarm.defaults
+        period = a.rollback_period
+        near = int(self.timeout.to_milliseconds() * a.duration_fraction_of_timeout)
+        alarm = HealthAlarm(self, "RollbackAlarm", subject=f"Release of {self.node.path}", period=period)
+        alarm.add(
+            Signal("errors", self.alias.metric_errors(period=period, statistic="Sum"), a.function_errors,
+                   f"alias {self.alias.alias_name}: errors >= {a.function_errors} in {period.to_minutes()} min"),
+            Signal("duration", self.alias.metric_duration(period=period, statistic="p99"), near,
+                   f"alias {self.alias.alias_name}: p99 duration >= {near} ms"),
+        )
+        return alarm
 
     def health_signals(self) -> list[Signal]:
         """The function's own signals: errors, throttles, p99 duration near the timeout, failed async invokes."""
@@ -302,6 +407,22 @@ class ServerlessFunction(Construct):
     @property
     def function_arn(self) -> str:
         return self.function.function_arn
+
+    def _check_release(self, deployment: Deployment | None, provisioned: int | ProvisionedConcurrency | None,
+                       snap_start: bool, reserved: int | None, storage: Size | None) -> None:
+        if isinstance(provisioned, int):
+            release_rules.check_provisioned_fixed(self, provisioned)
+        if provisioned is not None:
+            most = provisioned.maximum if isinstance(provisioned, ProvisionedConcurrency) else provisioned
+            release_rules.check_provisioned_reserved(self, most, reserved)
+        for which, hook in (("pre_traffic", deployment and deployment.pre_traffic),
+                            ("post_traffic", deployment and deployment.post_traffic)):
+            if hook is not None:
+                release_rules.check_hook(self, hook, which, hook._environment.get(HOOK_TARGET_VARIABLE))
+        if snap_start:
+            release_rules.check_snap_start_runtime(self, self.runtime.name)
+            release_rules.check_snap_start_storage(self, storage.to_mebibytes() if storage else 512)
+            release_rules.check_snap_start_provisioned(self, provisioned is not None)
 
     @property
     def function_name(self) -> str:

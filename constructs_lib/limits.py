@@ -33,6 +33,31 @@ LAMBDA_PACKAGE_ZIPPED_MAX_BYTES = 50 * 1024 * 1024  # direct upload; deploys thr
 LAMBDA_PACKAGE_UNZIPPED_MAX_BYTES = 250 * 1024 * 1024  # the function and all its layers, unzipped
 LAMBDA_LAYERS_MAX = 5
 
+# Versions, aliases and traffic shifting
+LAMBDA_ALIAS_URL = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html"
+LAMBDA_ALIAS_NAME_MAX = 128
+LAMBDA_ALIAS_NAME_PATTERN = r"(?!^[0-9]+$)[a-zA-Z0-9_-]+"  # not all digits: those are version numbers
+CODEDEPLOY_CONFIG_URL = "https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html"
+CODEDEPLOY_PERCENT_MIN, CODEDEPLOY_PERCENT_MAX = 1, 99  # the share of traffic shifted per step, integer
+CODEDEPLOY_INTERVAL_MIN_MINUTES = 1  # whole minutes between steps
+# CodeDeploy's predefined Lambda configs (no resource needed): (kind, percent, minutes) -> name
+CODEDEPLOY_PREDEFINED = {
+    ("canary", 10, 5): "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+    ("canary", 10, 10): "CodeDeployDefault.LambdaCanary10Percent10Minutes",
+    ("canary", 10, 15): "CodeDeployDefault.LambdaCanary10Percent15Minutes",
+    ("canary", 10, 30): "CodeDeployDefault.LambdaCanary10Percent30Minutes",
+    ("linear", 10, 1): "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+    ("linear", 10, 2): "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes",
+    ("linear", 10, 3): "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes",
+    ("linear", 10, 10): "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes",
+    ("all_at_once", 100, 0): "CodeDeployDefault.LambdaAllAtOnce",
+}
+LAMBDA_PROVISIONED_URL = "https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html"
+LAMBDA_PROVISIONED_UTILIZATION_MIN, LAMBDA_PROVISIONED_UTILIZATION_MAX = 0.1, 0.9  # target tracking on utilization
+LAMBDA_SNAPSTART_URL = "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html"
+LAMBDA_SNAPSTART_EPHEMERAL_MAX_MB = 512
+LAMBDA_SNAPSTART_PYTHON = frozenset({"python3.12", "python3.13", "python3.14"})
+
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
 LAMBDA_ENV_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"
 LAMBDA_ENV_KEY_PATTERN = r"[a-zA-Z][a-zA-Z0-9_]+"

@@ -62,10 +62,10 @@ class LocalApp:
     # --- the CDK CLI ----------------------------------------------------------------------------------------
 
     def cdk(self, *args: str) -> None:
-        # MiniStack runs handlers on this machine's Python: dependencies are installed for it, not for Lambda.
-        # MiniStack runs handlers on the host's Python, and evaluates single-metric alarms only.
+        # MiniStack runs handlers on the host's Python (dependencies are installed for it, not for Lambda),
+        # evaluates single-metric alarms only, and has no CodeDeploy (aliases move to new versions directly).
         command = ["cdk", *args, "--no-notices", "-c", "local=true", "-c", "constructs_lib:install_for_host=true",
-                   "-c", "constructs_lib:alarms_per_signal=true"]
+                   "-c", "constructs_lib:alarms_per_signal=true", "-c", "constructs_lib:codedeploy=false"]
         result = subprocess.run(command, cwd=ROOT, env={**os.environ, **self.env, "CDK_DISABLE_VERSION_CHECK": "1"},
                                 capture_output=True, text=True)
         if result.returncode != 0:
@@ -169,6 +169,18 @@ def api_routes(app: LocalApp) -> Step:
                 f"GET /jobs/no-such-job {missing[0]}; POST /jobs invalid {invalid[0]} {invalid[1]}")
 
 
+def api_invokes_the_live_alias(app: LocalApp) -> Step:
+    """JobApi is on a deployment: its alias stands on a published version and the API route invokes the alias."""
+    lam = app.client("lambda")
+    name = app.outputs["JobApiFunction"]
+    alias = lam.get_alias(FunctionName=name, Name="live")
+    policy = json.loads(lam.get_policy(FunctionName=name, Qualifier="live")["Policy"])
+    principals = sorted({s["Principal"].get("Service", "") for s in policy["Statement"]})
+    ok = alias["FunctionVersion"].isdigit() and "apigateway.amazonaws.com" in principals
+    return Step("API route -> JobApi alias 'live' on a published version", ok,
+                f"alias live -> version {alias['FunctionVersion']}; invoke permission on the alias for {principals}")
+
+
 def schedule_writes_report(app: LocalApp) -> Step:
     day = dt.datetime.now(dt.UTC).date().isoformat()
     key = f"reports/{day}.json"
@@ -204,6 +216,7 @@ def failing_invoke_alerts_a_person(app: LocalApp) -> Step:
 
 
 STEPS: list[Callable[[LocalApp], Step]] = [s3_upload_flows_through, queue_partial_batch_failure, api_routes,
+                                           api_invokes_the_live_alias,
                                            schedule_writes_report, failing_invoke_alerts_a_person]
 
 

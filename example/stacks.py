@@ -18,6 +18,7 @@ from constructs import Construct
 from constructs_lib import (
     Alerting,
     ApiTrigger,
+    Deployment,
     EventTrigger,
     QueueTrigger,
     S3Trigger,
@@ -71,8 +72,10 @@ class ServerlessAppStack(cdk.Stack):
         self.allow_put(job_events, "events/*")
 
         self.api = ServerlessApi(self, "Api")  # IAM-authorized routes unless named public
+        # The API's function is released gradually: 10% of requests for 5 minutes, rolled back on errors.
         job_api = ServerlessFunction(
             self, "JobApi", source="job_api",
+            deployment=Deployment.canary(percent=10, interval=cdk.Duration.minutes(5)),
             environment={"DATA_BUCKET": self.data.bucket_name, "JOBS_QUEUE_URL": self.jobs.queue.queue_url},
             triggers=[
                 ApiTrigger(self.api, "GET /health", public=True),
@@ -95,7 +98,7 @@ class ServerlessAppStack(cdk.Stack):
             "JobsQueueUrl": self.jobs.queue.queue_url, "JobsDeadLetterQueueUrl": self.jobs.dead_letter_queue.queue_url,
             "JobsEventSourceMappingId": self.jobs.event_source.event_source_mapping_id,
             "EventBusName": self.bus.event_bus_name, "ReportFunction": nightly_report.function_name,
-            "AlertsTopicArn": self.alerts.topic.topic_arn,
+            "AlertsTopicArn": self.alerts.topic.topic_arn, "JobApiFunction": job_api.function_name,
         }
         for name, value in outputs.items():
             cdk.CfnOutput(self, name, value=value)

@@ -31,10 +31,12 @@ from constructs_lib import (
     ApiAuthorization,
     ApiTrigger,
     ConfigError,
+    Deployment,
     EventTrigger,
     FargateQueueWorker,
     FargateScheduledTask,
     FargateWebService,
+    ProvisionedConcurrency,
     QueueTrigger,
     S3Trigger,
     ScheduleTrigger,
@@ -99,6 +101,11 @@ FUNCTION_PROPS = props(
     function_name=st.sampled_from(["ok-name", "bad name", "x" * 65]),
     description=st.text(max_size=300),
     shared_code=st.sampled_from([[], ["job_api"], "job_api", ["missing"]]),
+    deployment=st.sampled_from([Deployment.all_at_once(), Deployment.canary(10, Duration.minutes(5)),
+                                Deployment.linear(33, Duration.minutes(1)),
+                                Deployment.canary(25, Duration.minutes(7))]),
+    provisioned_concurrency=st.one_of(ints(0, 1, 2, 1000), st.just(ProvisionedConcurrency(minimum=1, maximum=10))),
+    snap_start=st.booleans(),
 )
 SOURCES = either(st.sampled_from(["job_events", "missing_folder", "/", "job_events\0"]))
 
@@ -261,6 +268,22 @@ def test_alerting_and_alarms(emails: Any, alarms: Any, twice: bool) -> None:
         Alerting(stack, "Alerts", emails=emails)
         if twice:
             Alerting(stack, "More")
+    holds_contract(build)
+
+
+@given(kind=st.sampled_from(["canary", "linear", "all_at_once"]), percent=either(ints(1, 10, 99, 100, 0)),
+       interval=either(durations(60, 90, 0, 3600, 0.5)), alias_name=either(st.text(max_size=130)),
+       minimum=either(ints(1, 2, 0)), maximum=either(ints(1, 10, 0)), utilization=either(st.floats()))
+def test_deployment_and_provisioned_concurrency(kind: str, percent: Any, interval: Any, alias_name: Any,
+                                                minimum: Any, maximum: Any, utilization: Any) -> None:
+    def build(stack: cdk.Stack) -> None:
+        if kind == "all_at_once":
+            deployment = Deployment.all_at_once(alias_name=alias_name)
+        else:
+            deployment = getattr(Deployment, kind)(percent, interval, alias_name=alias_name)
+        provisioned = ProvisionedConcurrency(minimum=minimum, maximum=maximum, target_utilization=utilization)
+        build_function(stack, "job_events", {"deployment": deployment, "provisioned_concurrency": provisioned},
+                       [QueueTrigger()])
     holds_contract(build)
 
 

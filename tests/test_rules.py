@@ -15,6 +15,7 @@ from constructs_lib.testing import new_stack, synth
 
 from . import (  # noqa: F401
     rule_cases_alarms,
+    rule_cases_deployment,
     rule_cases_fargate,
     rule_cases_packaging,
     rule_cases_stack,

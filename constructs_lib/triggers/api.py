@@ -87,7 +87,7 @@ def _http_integration(api: ServerlessApi, function: ServerlessFunction) -> integ
     key = f"http:{function.node.path}"
     if key not in api.integrations:
         api.integrations[key] = integrations.HttpLambdaIntegration(
-            f"{function.node.id}Integration", function.function,
+            f"{function.node.id}Integration", function.invoke_target,
             scope_permission_to_route=False,
             # aws-cdk-lib caps HTTP integrations at 29 s, AWS at 30 s: above 29 s the L1 value is set after binding.
             timeout=api.integration_timeout if api.integration_timeout.to_milliseconds() <= 29_000 else None,
@@ -99,6 +99,6 @@ def _rest_integration(api: ServerlessApi, function: ServerlessFunction) -> apigw
     key = f"rest:{function.node.path}"
     if key not in api.integrations:
         api.integrations[key] = apigw.LambdaIntegration(
-            function.function, scope_permission_to_method=False, timeout=api.integration_timeout,
+            function.invoke_target, scope_permission_to_method=False, timeout=api.integration_timeout,
         )
     return api.integrations[key]  # type: ignore[return-value]

@@ -85,7 +85,7 @@ class EventTrigger(EventBridgeTarget):
             event_pattern=aws_events.EventPattern(detail={}),
             description=self.description or f"Events for {function.node.path}",
             targets=[aws_events_targets.LambdaFunction(
-                function.function,
+                function.invoke_target,
                 dead_letter_queue=self._make_dead_letter_queue(function, f"{rule_id}DeadLetters", "event rule"),
                 retry_attempts=self.retry_attempts,
                 max_event_age=self.max_event_age,

@@ -102,7 +102,7 @@ class S3Trigger(Trigger):
             filters.append(s3.NotificationKeyFilter(prefix=self.key_filter.prefix or None,
                                                     suffix=self.key_filter.suffix or None))
         for event in self.events:
-            bucket.add_event_notification(event, s3n.LambdaDestination(function.function), *filters)
+            bucket.add_event_notification(event, s3n.LambdaDestination(function.invoke_target), *filters)
 
     def _bind_eventbridge(self, function: ServerlessFunction, bucket: s3.IBucket, owned: bool) -> None:
         if owned:
@@ -123,7 +123,7 @@ class S3Trigger(Trigger):
             function, self.scoped_id(function, "S3Events"),
             description=f"S3 {', '.join(detail_types)} in {bucket.node.path} -> {function.node.path}",
             event_pattern=aws_events.EventPattern(source=["aws.s3"], detail_type=detail_types, detail=detail),
-            targets=[aws_events_targets.LambdaFunction(function.function, dead_letter_queue=self.dead_letter_queue,
+            targets=[aws_events_targets.LambdaFunction(function.invoke_target, dead_letter_queue=self.dead_letter_queue,
                                             retry_attempts=d.retry_attempts, max_event_age=d.max_event_age)],
         )
         self.watch_rule(function, self.rule, self.dead_letter_queue, f"S3 events of {bucket.node.id}")

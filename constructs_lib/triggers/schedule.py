@@ -67,7 +67,7 @@ class ScheduleTrigger(EventBridgeTarget):
         index = self.scoped_id(function, "")
         self.role = self._make_role(function, f"Schedule{index}Role")
         target = scheduler_targets.LambdaInvoke(
-            function.function,
+            function.invoke_target,
             dead_letter_queue=self._make_dead_letter_queue(function, f"Schedule{index}DeadLetters", "schedule"),
             retry_attempts=self.retry_attempts,
             max_event_age=self.max_event_age,
@@ -92,7 +92,8 @@ class ScheduleTrigger(EventBridgeTarget):
         stack = Stack.of(function)
         role = iam.Role(function, id, assumed_by=iam.ServicePrincipal(
             "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
-        versions = finding_resource(stack, f"{function.function_arn}:*")
-        acknowledge(role, "aws-cdk-lib's LambdaInvoke grants invoke on this one function and its versions "
-                    "(ARN:*); nothing else.", f"AwsSolutions-IAM5[Resource::{versions}]")
+        if function.alias is None:  # on an alias, the grant is the alias's ARN alone
+            versions = finding_resource(stack, f"{function.function_arn}:*")
+            acknowledge(role, "aws-cdk-lib's LambdaInvoke grants invoke on this one function and its versions "
+                        "(ARN:*); nothing else.", f"AwsSolutions-IAM5[Resource::{versions}]")
         return role

@@ -95,12 +95,12 @@ class QueueTrigger(Trigger):
             report_batch_item_failures=True,
             enabled=self.enabled,
         )
-        function.function.add_event_source(self.event_source)
+        function.invoke_target.add_event_source(self.event_source)
         self.watch_queue(function, self.queue, f"queue {self.queue.node.id}", dead_letters=False)
         if self.dead_letter_queue is not None:
             self.watch_queue(function, self.dead_letter_queue, f"DLQ {self.dead_letter_queue.node.id}",
                              dead_letters=True)
-        mapping = function.function.node.find_child(f"SqsEventSource:{Names.node_unique_id(self.queue.node)}")
+        mapping = function.invoke_target.node.find_child(f"SqsEventSource:{Names.node_unique_id(self.queue.node)}")
         acknowledge(mapping, "SQS event source mappings take no on-failure destination (AWS supports those for "
                     "streams and Kafka); failed messages go to the queue's DLQ through its redrive policy.",
                     "Serverless-LambdaEventSourceMappingDestination")

@@ -24,8 +24,9 @@ import aws_cdk as cdk
 from aws_cdk import Duration, Stack
 from constructs import Construct
 
-from constructs_lib import (ApiTrigger, EventTrigger, FargateQueueWorker, FargateScheduledTask, FargateWebService,
-                            QueueTrigger, S3Trigger, ScheduleTrigger, ServerlessApi, ServerlessFunction)
+from constructs_lib import (ApiTrigger, Deployment, EventTrigger, FargateQueueWorker, FargateScheduledTask,
+                            FargateWebService, QueueTrigger, S3Trigger, ScheduleTrigger, ServerlessApi,
+                            ServerlessFunction)
 
 
 class ShopStack(Stack):
@@ -37,6 +38,9 @@ class ShopStack(Stack):
             ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /orders/{id}"),
         ])
         orders.add_trigger(ApiTrigger(api, "GET /health", public=True))
+        ServerlessFunction(self, "Checkout", source="orders", provisioned_concurrency=1,
+                           deployment=Deployment.linear(percent=20, interval=Duration.minutes(1)),
+                           triggers=[ApiTrigger(api, "POST /checkout"), QueueTrigger()])
         FargateQueueWorker(self, "Worker", image_source="worker")
         FargateScheduledTask(self, "Nightly", image_source="worker", schedule="cron(0 3 * * ? *)")
 
@@ -127,3 +131,10 @@ def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Pat
     buckets = [r for r in shop["Resources"].values() if r["Type"] == "AWS::S3::Bucket"]
     assert buckets and all("AccessControl" not in b["Properties"] for b in buckets)  # no legacy ACL fallback
     assert {"ApiId", "ApiUrl"} <= set(shop["Outputs"])
+    # The gradually deployed function: its API permission and queue mapping name the alias, under cdk init's flags.
+    types = [r["Type"] for r in shop["Resources"].values()]
+    assert types.count("AWS::CodeDeploy::DeploymentGroup") == 1 and types.count("AWS::Lambda::Alias") == 1
+    alias_id = next(k for k, r in shop["Resources"].items() if r["Type"] == "AWS::Lambda::Alias")
+    checkout = [r["Properties"] for r in shop["Resources"].values() if r["Type"] in (
+        "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping") and "Checkout" in json.dumps(r)]
+    assert len(checkout) == 2 and all(alias_id in json.dumps(p["FunctionName"]) for p in checkout), checkout
