@@ -40,7 +40,9 @@ from .rules import function as rules
 from .rules import packaging as packaging_rules
 from .rules.alarms import check_alarms_on
 from .rules.props import check_props, check_value
-from .triggers.base import Trigger
+from .triggers.base import Trigger, watch_widget
+
+TRACING_POLICY_ID = "XRayTracingPolicy"
 
 
 @jsii.implements(iam.IGrantable)
@@ -79,14 +81,14 @@ class ServerlessFunction(Construct):
         deployment: Deployment | None = None,
         provisioned_concurrency: int | ProvisionedConcurrency | None = None,
         snap_start: bool = False,
+        async_invokes: bool | None = None,
     ) -> None:
         check_props(ServerlessFunction.__init__, locals())
         super().__init__(scope, id)
         guard(self)
         if isinstance(shared_code, str):
             shared_code = [shared_code]  # one folder, named the way it is natural to write
-        if isinstance(triggers, Trigger):
-            triggers = [triggers]  # one trigger, passed the way it is natural to write
+        triggers = [triggers] if isinstance(triggers, Trigger) else list(triggers)  # one, as it is natural to write
         d = self.defaults
         rules.check_source_text(self, source)
         self.source_dir = self.resolve_source(source)
@@ -147,6 +149,10 @@ class ServerlessFunction(Construct):
                 "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
         self.enable_tracing()
         self._explain_to_checkov(reserved_concurrency is None)
+        acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS, failure_queue), which "
+                    "supersedes DeadLetterConfig and keeps the whole invocation record; a function invoked only "
+                    "synchronously (SQS mapping, API) has none: its failures return to the caller (the queue's "
+                    "redrive to its DLQ, the HTTP client).", "Serverless-LambdaDLQ")
         self.deployment = deployment
         self.version: lambda_.IVersion | None = None
         self.alias: lambda_.Alias | None = None
@@ -154,7 +160,6 @@ class ServerlessFunction(Construct):
             self.version, self.alias = self.make_alias(deployment, provisioned_concurrency)
         # What every trigger invokes: the alias when there is one (so releases shift its traffic), else $LATEST.
         self.invoke_target: lambda_.IFunction = self.alias or self.function
-        self.failure_queue: sqs.IQueue = self.make_failure_destination()
         self.health_alarms: list[HealthAlarm] = []
         self.alarms = alarms
         if alarms:
@@ -165,6 +170,13 @@ class ServerlessFunction(Construct):
         self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
         if deployment is not None and codedeploy_enabled(self):
             self.deployment_group = self.make_deployment_group(deployment)
+        # An on-failure destination where async invokes can happen: an async trigger (S3, EventBridge, Scheduler),
+        # no trigger at all (direct invokes), or async_invokes=True. SQS and API triggers invoke synchronously, so
+        # a function fed only by them gets no queue that nothing could ever reach.
+        self.async_invokes = async_invokes
+        self.failure_queue: sqs.IQueue | None = None
+        if async_invokes or (async_invokes is None and (not triggers or any(t.invokes_async for t in triggers))):
+            self.enable_failure_destination()
         self.triggers: list[Trigger] = []
         for trigger in triggers:
             self.add_trigger(trigger)
@@ -204,7 +216,7 @@ class ServerlessFunction(Construct):
 
     def make_role(self) -> iam.IRole:
         """A role of its own: logs only to its own log group, no AWS managed policy."""
-        role = iam.Role(
+        role = InlinePolicyRole(
             self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Execution role of {self.node.path}",
         )
@@ -212,24 +224,25 @@ class ServerlessFunction(Construct):
         return role
 
     def enable_tracing(self) -> None:
-        """Active X-Ray tracing, its `Resource: *` grant kept in a policy of its own.
+        """Active X-Ray tracing, its `Resource: *` grant kept in a policy that holds nothing else.
 
         CDK's `tracing=ACTIVE` would put that grant in the role's default policy, where acknowledging it for
-        cdk-nag would also hide any wildcard a user grants later.
+        cdk-nag would also hide any wildcard a user grants later. The policy is one per stack, attached to every
+        function's role: the same two X-Ray actions for each, one resource instead of one per function. The
+        function does not wait for it (a shared policy would tie every function to every other one's
+        dependencies): a new function's first traces may be refused for the seconds until the policy exists.
         """
         cfn_function = self.function.node.default_child
         assert isinstance(cfn_function, lambda_.CfnFunction)
         cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
-        policy = iam.Policy(self, "TracingPolicy", roles=[self.role], statements=[
-            iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]),
-        ])
-        acknowledge(policy, XRAY_REASON, "AwsSolutions-IAM5[Resource::*]")
-        self.function.node.add_dependency(policy)
+        policy = tracing_policy(self)
+        policy.attach_to_role(self.role)
 
     def _explain_to_checkov(self, unreserved: bool) -> None:
         checks = {
             "CKV_AWS_116": "Failed async invokes go to an on-failure destination (SQS, `failure_queue`), which "
-                           "supersedes DeadLetterConfig and keeps the whole invocation record.",
+                           "supersedes DeadLetterConfig and keeps the whole invocation record; functions invoked "
+                           "only synchronously (SQS mapping, API) return failures to the caller.",
             "CKV_AWS_117": "Runs outside a VPC: it reaches AWS APIs over TLS with IAM; a VPC is only needed to reach "
                            "private resources, and costs cold-start time and NAT.",
             "CKV_AWS_173": "Lambda encrypts environment variables at rest with an AWS managed key; secrets belong in "
@@ -253,8 +266,6 @@ class ServerlessFunction(Construct):
             retry_attempts=d.async_retry_attempts,
             max_event_age=d.async_max_event_age,
         )
-        acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS), which "
-                    "supersedes DeadLetterConfig and keeps the whole invocation record.", "Serverless-LambdaDLQ")
         return queue
 
     def make_alias(self, deployment: Deployment | None,
@@ -334,7 +345,8 @@ class ServerlessFunction(Construct):
         return alarm
 
     def health_signals(self) -> list[Signal]:
-        """The function's own signals: errors, throttles, p99 duration near the timeout, failed async invokes."""
+        """The function's own signals: errors, throttles, p99 duration near the timeout (failed async invokes are
+        added with the on-failure destination)."""
         a = HealthAlarm.defaults
         period = a.period
         timeout_ms = self.timeout.to_milliseconds()
@@ -346,7 +358,6 @@ class ServerlessFunction(Construct):
                    f"throttles >= {a.function_throttles}"),
             Signal("duration", self.function.metric_duration(period=period, statistic="p99"), near,
                    f"p99 duration >= {near} ms ({a.duration_fraction_of_timeout:.0%} of the timeout)"),
-            *queue_signals(self.failure_queue, "the failed-invocations queue", dead_letters=True),
         ]
 
     def make_dashboard_row(self) -> cloudwatch.Row:
@@ -359,9 +370,8 @@ class ServerlessFunction(Construct):
                 f.metric_throttles(period=period)]),
             cloudwatch.GraphWidget(title=f"{self.node.id}: duration", width=6, left=[
                 f.metric_duration(period=period, statistic="p50"), f.metric_duration(period=period, statistic="p99")]),
-            cloudwatch.GraphWidget(title=f"{self.node.id}: concurrency, failed invokes", width=6, left=[
-                f.metric("ConcurrentExecutions", period=period, statistic="Maximum")],
-                right=[self.failure_queue.metric_approximate_number_of_messages_visible(period=period)]),
+            cloudwatch.GraphWidget(title=f"{self.node.id}: concurrency", width=6, left=[
+                f.metric("ConcurrentExecutions", period=period, statistic="Maximum")]),
         )
         dashboard(self).add_widgets(row)
         return row
@@ -388,9 +398,25 @@ class ServerlessFunction(Construct):
     def add_trigger(self, trigger: Trigger) -> Trigger:
         """Connect `trigger` (S3Trigger, QueueTrigger, ...) to this function; returns it for its attributes."""
         check_value(self, "trigger", trigger, Trigger)
+        if trigger.invokes_async and self.failure_queue is None:
+            rules.check_async_invokes(self, type(trigger).__name__, self.async_invokes)
+            self.enable_failure_destination()
         trigger.bind(self)
         self.triggers.append(trigger)
         return trigger
+
+    def enable_failure_destination(self) -> sqs.IQueue:
+        """The on-failure queue for async invokes, on the alarm and the dashboard (once; returns it).
+
+        Called for async triggers and functions without triggers; call it yourself when something outside this
+        library invokes the function asynchronously (or pass `async_invokes=True`).
+        """
+        if self.failure_queue is None:
+            self.failure_queue = self.make_failure_destination()
+            self.add_health_signals(*queue_signals(self.failure_queue, "the failed-invocations queue",
+                                                   dead_letters=True))
+            self.dashboard_row.add_widget(watch_widget(self.failure_queue, f"{self.node.id}: failed invokes"))
+        return self.failure_queue
 
     def add_environment(self, key: str, value: str) -> ServerlessFunction:
         """Add an environment variable, checked like the constructor's `environment`."""
@@ -433,3 +459,33 @@ class ServerlessFunction(Construct):
         rules.check_environment_keys(self, environment)
         rules.check_environment_size(self, environment)
         self._environment = environment
+
+
+def tracing_policy(scope: Construct) -> iam.Policy:
+    """The stack's X-Ray policy (PutTraceSegments/PutTelemetryRecords on `*`, which X-Ray requires)."""
+    stack = Stack.of(scope)
+    existing = stack.node.try_find_child(TRACING_POLICY_ID)
+    if isinstance(existing, iam.Policy):
+        return existing
+    policy = iam.Policy(stack, TRACING_POLICY_ID, statements=[
+        iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]),
+    ])
+    acknowledge(policy, XRAY_REASON, "AwsSolutions-IAM5[Resource::*]")
+    return policy
+
+
+class InlinePolicyRole(iam.Role):
+    """A role whose grants live in its own inline policy, inside the `AWS::IAM::Role` resource.
+
+    aws-cdk-lib puts grants in a separate `DefaultPolicy` resource (one more per function); the permissions are
+    the same, the same 10 KB inline-policy limit applies, and the function's dependency on its role now covers
+    them too (an SQS event source mapping is checked against the role's permissions when it is created).
+    """
+
+    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+        self.inline_grants = iam.PolicyDocument()
+        super().__init__(scope, id, inline_policies={"Grants": self.inline_grants}, **kwargs)  # type: ignore[arg-type]
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        self.inline_grants.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self)

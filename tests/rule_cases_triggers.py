@@ -378,3 +378,11 @@ def _() -> None:
     # API integration timeouts are milliseconds: 50 ms is a valid one
     fn(new_stack(), timeout=Duration.seconds(1), triggers=[ApiTrigger(
         ServerlessApi(new_stack(), "Api", integration_timeout=Duration.millis(50)), "GET /fast")])
+
+
+@case("FN_ASYNC_INVOKES")
+def _() -> None:
+    stack = new_stack()
+    fn = ServerlessFunction(stack, "Fn", source="job_events", async_invokes=False, triggers=[QueueTrigger()])
+    assert_error("FN_ASYNC_INVOKES", lambda: fn.add_trigger(S3Trigger()),
+                 "Test/Fn: async_invokes=False, but S3Trigger invokes it asynchronously", "leave async_invokes unset")

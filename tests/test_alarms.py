@@ -44,8 +44,9 @@ def test_a_queue_triggered_function_has_one_alarm_over_all_its_signals(snapshot)
     result = synth(stack)
     assert result.template == snapshot
     (alarm,) = result.resources("AWS::CloudWatch::Alarm").values()  # one alarm resource per wired function
-    assert metric_names(alarm) == ["Errors", "Throttles", "Duration", "ApproximateNumberOfMessagesVisible",
-                                   "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible"]
+    # Invoked only by its queue (synchronously): no failed-invocations queue to watch, its queue and DLQ instead.
+    assert metric_names(alarm) == ["Errors", "Throttles", "Duration", "ApproximateAgeOfOldestMessage",
+                                   "ApproximateNumberOfMessagesVisible"]
     assert "IF(m_duration >= 24000, 1, 0)" in expression(alarm)  # p99 at 80% of the 30 s timeout
     assert "IF(m_age >= 172800, 1, 0)" in expression(alarm)  # half the queue's 4-day retention
     topic = {"Ref": result.template["Resources"] and next(iter(result.resources("AWS::SNS::Topic")))}
@@ -140,5 +141,5 @@ def test_a_local_aws_gets_single_metric_alarms():
     alarms = synth(stack).resources("AWS::CloudWatch::Alarm")
     assert all("Metrics" not in a["Properties"] and a["Properties"]["AlarmActions"] for a in alarms.values())
     assert sorted(a["Properties"]["MetricName"] for a in alarms.values()) == [
-        "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesVisible",
+        "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible",
         "Duration", "Errors", "Latency", "Throttles"]  # the API's 5xx rate needs metric math: left out

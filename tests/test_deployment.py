@@ -118,10 +118,10 @@ def test_deployment_group_rolls_back_on_the_alias_alarm_and_failed_hooks():
     (invoked,) = [s["Resource"] for s in statements if s["Action"] == "lambda:InvokeFunction"]
     assert len(invoked) == 2  # the two hooks, by name
     # Each hook may invoke the new version, and only it, named in its environment.
-    hook_policy = next(r for k, r in result.resources("AWS::IAM::Policy").items() if k.startswith("BeforeRole"))
+    hook_role = next(r for k, r in result.resources("AWS::IAM::Role").items() if k.startswith("BeforeRole"))
     (version_id,) = result.resources("AWS::Lambda::Version")
     assert {"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": {"Ref": version_id}} in \
-        hook_policy["Properties"]["PolicyDocument"]["Statement"]
+        hook_role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     t.has_resource_properties("AWS::Lambda::Function", {"Environment": {"Variables": Match.object_like(
         {"TARGET_VERSION_ARN": {"Ref": version_id}})}})
 

@@ -55,18 +55,19 @@ def test_role_has_no_managed_policy_and_logs_only_to_its_own_group():
     result = synth(stack)
     (role,) = result.resources("AWS::IAM::Role").values()
     assert "ManagedPolicyArns" not in role["Properties"]
-    result.assertions.has_resource_properties("AWS::IAM::Policy", {
-        "PolicyDocument": {"Statement": Match.array_with([{
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
-            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("FnLogGroup"), "Arn"]},
-        }])},
-    })
-    # The only Resource "*" is X-Ray's, in a policy of its own.
-    wildcard_policies = [
-        name for name, policy in result.resources("AWS::IAM::Policy").items()
-        if any(s["Resource"] == "*" for s in policy["Properties"]["PolicyDocument"]["Statement"])
-    ]
-    assert len(wildcard_policies) == 1 and wildcard_policies[0].startswith("FnTracingPolicy")
+    # Grants are inline in the role (no DefaultPolicy resource): logs to its own group, sends to its own failure
+    # queue (no trigger: it is invoked directly, perhaps asynchronously), nothing else.
+    (grants,) = role["Properties"]["Policies"]
+    logs_statement, send_statement = grants["PolicyDocument"]["Statement"]
+    assert logs_statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert logs_statement["Resource"]["Fn::GetAtt"][0].startswith("FnLogGroup")
+    assert "sqs:SendMessage" in send_statement["Action"]
+    assert send_statement["Resource"]["Fn::GetAtt"][0].startswith("FnFailedInvocations")
+    # The only Resource "*" is X-Ray's, in the stack's one policy holding nothing else.
+    ((policy_id, policy),) = result.resources("AWS::IAM::Policy").items()
+    assert policy_id.startswith("XRayTracingPolicy")
+    assert [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]] == [
+        ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]]
 
 
 def test_every_prop_reaches_the_template(tmp_path):
@@ -112,10 +113,9 @@ def test_it_is_grantable_like_a_cdk_function():
         {"Action": Match.array_with(["sqs:SendMessage"]),
          "Resource": Match.array_with(["arn:aws:sqs:us-east-1:123456789012:jobs"])},
     ):
-        policy.has_resource_properties("AWS::IAM::Policy", {
-            "Roles": [{"Ref": Match.string_like_regexp("FnRole")}],
-            "PolicyDocument": {"Statement": Match.array_with([Match.object_like(statement)])},
-        })
+        policy.has_resource_properties("AWS::IAM::Role", {"Policies": [{
+            "PolicyName": "Grants", "PolicyDocument": {"Statement": Match.array_with([Match.object_like(statement)])},
+        }]})
     assert fn.grant_principal is fn.role
 
 
@@ -147,3 +147,25 @@ def test_a_subclass_changes_defaults_in_one_place():
     stack2 = new_stack()
     HouseFunction(stack2, "House", source="job_events", memory_size=1024)
     synth(stack2).assertions.has_resource_properties("AWS::Lambda::Function", {"MemorySize": 1024})
+
+
+def test_failure_destination_only_where_async_invokes_can_happen():
+    stack = new_stack()
+    from constructs_lib import ApiTrigger, QueueTrigger, S3Trigger, ServerlessApi
+
+    api = ServerlessApi(stack, "Api")
+    synchronous = ServerlessFunction(stack, "Sync", source="job_events",
+                                     triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
+    assert synchronous.failure_queue is None  # SQS mappings and APIs never reach an on-failure destination
+    later = ServerlessFunction(stack, "Later", source="job_events", triggers=[QueueTrigger()])
+    later.add_trigger(S3Trigger())  # S3 invokes asynchronously: the destination comes with it
+    direct = ServerlessFunction(stack, "Direct", source="job_events")  # no trigger: invoked directly
+    forced = ServerlessFunction(stack, "Forced", source="job_events", triggers=[QueueTrigger()], async_invokes=True)
+    assert all(f.failure_queue is not None for f in (later, direct, forced))
+    assert forced.enable_failure_destination() is forced.failure_queue  # once
+    result = synth(stack)
+    configs = result.resources("AWS::Lambda::EventInvokeConfig").values()
+    assert sorted(c["Properties"]["FunctionName"]["Ref"][:6] for c in configs) == ["Direct", "Forced", "LaterF"]
+    health = result.resources("AWS::CloudWatch::Alarm")
+    later_alarm = next(a for k, a in health.items() if k.startswith("LaterHealth"))
+    assert "failed-invocations queue" in later_alarm["Properties"]["AlarmDescription"]

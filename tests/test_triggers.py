@@ -169,11 +169,12 @@ def test_queue_trigger_with_given_queue_grants_least_privilege():
     Alerting(stack, "Alerts", emails=["ops@example.com"])
     result = synth(stack)
     assert result.warnings == []  # a well-configured given queue, and alarms that reach someone
-    result.assertions.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([{
-        "Action": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
-                   "sqs:ReceiveMessage"],
-        "Effect": "Allow", "Resource": {"Fn::GetAtt": [Match.string_like_regexp("Jobs"), "Arn"]},
-    }])}})
+    result.assertions.has_resource_properties("AWS::IAM::Role", {"Policies": [{
+        "PolicyName": "Grants", "PolicyDocument": {"Statement": Match.array_with([{
+            "Action": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                       "sqs:ReceiveMessage"],
+            "Effect": "Allow", "Resource": {"Fn::GetAtt": [Match.string_like_regexp("Jobs"), "Arn"]},
+        }])}}]})
     assert trigger.queue is queue and trigger.dead_letter_queue is dlq
 
 

@@ -206,3 +206,12 @@ def check_trigger_not_bound(construct: IConstruct, trigger_name: str, bound_to: 
         fail(construct, "TRIGGER_REUSE", f"this {trigger_name} is already bound to {bound_to}",
              f"create a separate {trigger_name}(...) for each function; to share a queue, pass the same queue "
              "to each QueueTrigger.")
+
+
+@rule("FN_ASYNC_INVOKES", "async_invokes=False with a trigger that invokes asynchronously",
+      limit="S3, EventBridge and Scheduler invoke asynchronously: after the retries a failed event goes to the "
+            "on-failure destination, or is dropped", source="https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html")
+def check_async_invokes(construct: IConstruct, trigger_name: str, async_invokes: bool | None) -> None:
+    if async_invokes is False:
+        fail(construct, "FN_ASYNC_INVOKES", f"async_invokes=False, but {trigger_name} invokes it asynchronously",
+             "leave async_invokes unset (its failed events then land in the function's failure_queue).")

@@ -28,6 +28,8 @@ class ApiTrigger(Trigger):
     scoped to that API, however many routes it serves: Lambda's 20 KB resource policy stays small.
     """
 
+    invokes_async = False  # API Gateway waits for the answer; a failure is the caller's 5xx
+
     def __init__(
         self,
         api: ServerlessApi,

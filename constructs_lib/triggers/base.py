@@ -19,6 +19,11 @@ class Trigger(abc.ABC):
     permissions are created by `bind`, once the function (and its timeout) is known.
     """
 
+    # Whether the service invokes the function asynchronously (S3, EventBridge, Scheduler): then a failed invoke
+    # is retried and, in the end, sent to the function's on-failure destination. SQS mappings and APIs invoke
+    # synchronously: a failure goes back to the caller (the queue's redrive, the HTTP client).
+    invokes_async: bool = True
+
     def __init__(self) -> None:
         self._function: ServerlessFunction | None = None
         # Named in the constructor's errors: which of several triggers is wrong, before it has a path.

@@ -157,10 +157,13 @@ class _RecursiveWriteCheck:
         stack = Stack.of(self.function)
         bucket_arn = _flatten(stack.resolve(self.bucket.bucket_arn)) + "/"
         patterns = []
-        for policy in self.function.role.node.find_all():
-            if not isinstance(policy, iam.CfnPolicy):
-                continue
-            document = stack.resolve(policy.policy_document)
+        role = self.function.role
+        documents = [stack.resolve(p.policy_document) for p in role.node.find_all() if isinstance(p, iam.CfnPolicy)]
+        cfn_role = role.node.default_child
+        if isinstance(cfn_role, iam.CfnRole):  # grants inline in the role (InlinePolicyRole)
+            documents += [p.get("PolicyDocument") or p.get("policyDocument") or {}
+                          for p in stack.resolve(cfn_role.policies) or []]
+        for document in documents:
             for statement in document.get("Statement", []):
                 actions = _as_list(statement.get("Action"))
                 if statement.get("Effect") != "Allow" or not any(

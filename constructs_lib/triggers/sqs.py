@@ -29,6 +29,8 @@ class QueueTrigger(Trigger):
     A created queue's visibility timeout is `visibility_timeout_for(function timeout, batching window)`.
     """
 
+    invokes_async = False  # the event source mapping invokes synchronously; failures return to the queue
+
     defaults: ClassVar[QueueDefaults] = QueueDefaults()
 
     def __init__(
