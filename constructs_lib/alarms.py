@@ -19,7 +19,10 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from . import context
+from .dashboard import MetricSpec, spec
 from .defaults import AlarmDefaults
+from .render import before_synth
 from .rules.alarms import check_signal_metrics
 from .rules.props import check_value
 
@@ -36,11 +39,11 @@ class Signal:
     """One thing worth waking someone for: `metric` at or above `threshold`."""
 
     name: str  # "errors", "dlq_depth", ...: unique within its alarm, a metric-math id after sanitizing
-    metric: cloudwatch.IMetric
+    metric: cloudwatch.IMetric | MetricSpec  # its period is the alarm's
     threshold: float
     what: str  # for people: "function errors >= 1 in 5 min"
-    per: cloudwatch.IMetric | None = None  # a rate: metric / per (e.g. 5xx responses per request)
-    minus: cloudwatch.IMetric | None = None  # a gap: metric - minus (e.g. desired tasks - running tasks)
+    per: cloudwatch.IMetric | MetricSpec | None = None  # a rate: metric / per (e.g. 5xx responses per request)
+    minus: cloudwatch.IMetric | MetricSpec | None = None  # a gap: metric - minus (e.g. desired - running tasks)
 
     @property
     def queries(self) -> int:
@@ -60,21 +63,28 @@ class HealthAlarm(Construct):
         super().__init__(scope, id)
         self.subject = subject
         self.period = period or self.defaults.period
+        self.period_s = int(self.period.to_seconds())
         self.signals: list[Signal] = []
         self._queries_of: dict[str, list[dict[str, Any]]] = {}  # signal name -> its rendered queries
         d = self.defaults
-        self.per_signal = str(self.node.try_get_context(PER_SIGNAL_CONTEXT)).lower() == "true"
-        self.alarm: cloudwatch.CfnAlarm | None = None if self.per_signal else cloudwatch.CfnAlarm(
-            self, "Resource",
-            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1, evaluation_periods=d.evaluation_periods,
-            datapoints_to_alarm=d.datapoints_to_alarm, treat_missing_data="notBreaching",
-        )
-        self.resources: list[cloudwatch.CfnAlarm] = [self.alarm] if self.alarm is not None else []
-        _ALARMS.setdefault(Stack.of(self), []).append(self)
+        context.inherit(self, scope)
+        self.per_signal = context.flag(self, PER_SIGNAL_CONTEXT)
         from .alerting import Alerting
 
         alerting = Alerting.of(self)
         self.topic_arn: str | None = alerting.topic.topic_arn if alerting is not None else None
+        actions = [self.topic_arn] if self.topic_arn is not None else None
+        # The combined alarm's queries and description are written once, before synthesis, from every signal added.
+        self.alarm: cloudwatch.CfnAlarm | None = None if self.per_signal else cloudwatch.CfnAlarm(
+            self, "Resource",
+            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1, evaluation_periods=d.evaluation_periods,
+            datapoints_to_alarm=d.datapoints_to_alarm, treat_missing_data="notBreaching",
+            alarm_actions=actions, ok_actions=actions,
+        )
+        if self.alarm is not None:
+            before_synth(self, self._render)
+        self.resources: list[cloudwatch.CfnAlarm] = [self.alarm] if self.alarm is not None else []
+        _ALARMS.setdefault(Stack.of(self), []).append(self)
 
     def fits(self, signal: Signal) -> bool:
         return sum(s.queries for s in self.signals) + signal.queries <= MAX_QUERIES_PER_ALARM
@@ -82,7 +92,8 @@ class HealthAlarm(Construct):
     def add(self, *signals: Signal) -> None:
         names = {s.name for s in self.signals}
         for signal in signals:
-            check_signal_metrics(self, signal.name, [signal.metric, signal.per, signal.minus])
+            check_signal_metrics(self, signal.name, [m for m in (signal.metric, signal.per, signal.minus)
+                                                     if m is not None and not isinstance(m, MetricSpec)])
             assert self.fits(signal), f"{self.node.path} holds {MAX_QUERIES_PER_ALARM} metrics already"
             name, n = signal.name, 1
             while name in names:
@@ -95,11 +106,14 @@ class HealthAlarm(Construct):
                 self._add_single_metric_alarm(signal)
             else:
                 self._queries_of[name] = self._render_queries(signal)
-        if self.alarm is not None:
-            self.alarm.add_property_override("Metrics", self._queries())  # raw CloudFormation, as CloudWatch takes it
-            signals = "; ".join(s.what for s in self.signals)
-            self.alarm.alarm_description = f"{self.subject} needs a look when any of: {signals}"[:1024]
-        self.notify(self.topic_arn)
+        if self.alarm is None:
+            self.notify(self.topic_arn)
+
+    def _render(self) -> None:
+        assert self.alarm is not None
+        self.alarm.add_property_override("Metrics", self._queries())  # raw CloudFormation, as CloudWatch takes it
+        signals = "; ".join(s.what for s in self.signals)
+        self.alarm.alarm_description = f"{self.subject} needs a look when any of: {signals}"[:1024]
 
     def notify(self, topic_arn: str | None) -> None:
         """Send ALARM and OK to `topic_arn` (called by `Alerting` for alarms made before it)."""
@@ -112,20 +126,19 @@ class HealthAlarm(Construct):
         if signal.per is not None or signal.minus is not None:
             return  # a rate or a gap needs metric math, which a local AWS does not evaluate
         d = self.defaults
-        stat = signal.metric.to_metric_config().metric_stat
-        assert stat is not None
+        stat = spec(signal.metric)
         percentile = stat.statistic.startswith("p")
         self.resources.append(cloudwatch.CfnAlarm(
             self, signal.name, namespace=stat.namespace, metric_name=stat.metric_name,
-            dimensions=[cloudwatch.CfnAlarm.DimensionProperty(name=x.name, value=x.value)
-                        for x in stat.dimensions or []],
+            dimensions=[cloudwatch.CfnAlarm.DimensionProperty(name=name, value=value)
+                        for name, value in stat.dimensions],
             statistic=None if percentile else stat.statistic, extended_statistic=stat.statistic if percentile else None,
-            period=self.period.to_seconds(), threshold=signal.threshold, evaluation_periods=d.evaluation_periods,
+            period=self.period_s, threshold=signal.threshold, evaluation_periods=d.evaluation_periods,
             comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
             alarm_description=f"{self.subject}: {signal.what}"))
 
     def _render_queries(self, signal: Signal) -> list[dict[str, Any]]:
-        period = self.period.to_seconds()
+        period = self.period_s
         mid = _metric_id(signal.name)
         queries = [_query(mid, signal.metric, period)]
         if signal.per is not None:
@@ -164,16 +177,17 @@ def add_signals(scope: Construct, alarms: list[HealthAlarm], subject: str, *sign
         alarms[-1].add(signal)
 
 
-def queue_signals(queue: Any, label: str, *, dead_letters: bool, retention: Duration | None = None) -> list[Signal]:
+def queue_signals(queue: Any, label: str, *, dead_letters: bool, retention: Duration | None = None,
+                  queue_name: str | None = None) -> list[Signal]:
     """A dead-letter queue that is not empty, or a work queue whose oldest message nears its retention."""
     d = HealthAlarm.defaults
-    period = d.period
+    dims = {"QueueName": queue_name or queue.queue_name}
     if dead_letters:
-        return [Signal("dlq", queue.metric_approximate_number_of_messages_visible(period=period, statistic="Maximum"),
+        return [Signal("dlq", MetricSpec.of("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, "Maximum"),
                        1, f"{label} holds a message (dead letters)")]
     retention_s = (retention or Duration.days(4)).to_seconds()
     age = int(retention_s * d.queue_age_fraction)
-    return [Signal("age", queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum"),
+    return [Signal("age", MetricSpec.of("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, "Maximum"),
                    age, f"{label}'s oldest message is {age // 3600} h old ({d.queue_age_fraction:.0%} of its "
                         "retention: it would expire)")]
 
@@ -186,10 +200,9 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _query(metric_id: str, metric: cloudwatch.IMetric, period_s: int) -> dict[str, Any]:
-    stat = metric.to_metric_config().metric_stat  # single metrics only (ALARM_SIGNAL, checked when added)
-    assert stat is not None
+def _query(metric_id: str, metric: cloudwatch.IMetric | MetricSpec, period_s: int) -> dict[str, Any]:
+    stat = spec(metric)  # single metrics only (ALARM_SIGNAL, checked when added)
     return {"Id": metric_id, "ReturnData": False, "MetricStat": {
         "Metric": {"Namespace": stat.namespace, "MetricName": stat.metric_name,
-                   "Dimensions": [{"Name": d.name, "Value": d.value} for d in stat.dimensions or []]},
+                   "Dimensions": [{"Name": name, "Value": value} for name, value in stat.dimensions]},
         "Period": period_s, "Stat": stat.statistic}}

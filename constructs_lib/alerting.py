@@ -1,4 +1,4 @@
-"""Alerting: where a stack's alarms go, said once per stack; and the stack's dashboard."""
+"""Alerting: where a stack's alarms go, said once per stack."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import weakref
 from collections.abc import Sequence
 
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
@@ -20,7 +19,6 @@ from .rules import fail, rule
 from .rules.props import check_props
 
 _BY_STACK: weakref.WeakKeyDictionary[Stack, Alerting] = weakref.WeakKeyDictionary()
-_DASHBOARDS: weakref.WeakKeyDictionary[Stack, cloudwatch.Dashboard] = weakref.WeakKeyDictionary()
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -65,14 +63,6 @@ class Alerting(Construct):
     def of(scope: Construct) -> Alerting | None:
         """The `Alerting` of `scope`'s stack, if one was declared."""
         return _BY_STACK.get(Stack.of(scope))
-
-
-def dashboard(scope: Construct) -> cloudwatch.Dashboard:
-    """The stack's one dashboard: each construct adds its row (a function's triggers extend the function's row)."""
-    stack = Stack.of(scope)
-    if stack not in _DASHBOARDS:
-        _DASHBOARDS[stack] = cloudwatch.Dashboard(stack, "ConstructsLibDashboard")
-    return _DASHBOARDS[stack]
 
 
 @rule("ALERTING_ONE_PER_STACK", "one Alerting per stack", limit="one place per stack that alarms notify",

@@ -17,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from .alarms import HealthAlarm, Signal, add_signals
-from .alerting import dashboard
+from .dashboard import Graph, Row, dashboard
 from .data import log_group
 from .defaults import ApiDefaults
 from .guard import guard
@@ -189,11 +189,11 @@ class ServerlessApi(Construct):
                 Signal("latency", latency, near, f"p99 latency >= {near} ms "
                        f"({a.api_latency_fraction_of_timeout:.0%} of the integration timeout)")]
 
-    def make_dashboard_row(self) -> cloudwatch.Row:
+    def make_dashboard_row(self) -> Row:
         errors, requests, latency = self._metrics()
-        return cloudwatch.Row(
-            cloudwatch.GraphWidget(title=f"{self.node.id}: requests, 5xx", width=12, left=[requests], right=[errors]),
-            cloudwatch.GraphWidget(title=f"{self.node.id}: p99 latency", width=12, left=[latency]))
+        return Row(
+            Graph(title=f"{self.node.id}: requests, 5xx", width=12, left=[requests], right=[errors]),
+            Graph(title=f"{self.node.id}: p99 latency", width=12, left=[latency]))
 
     def _authorizer_id(self, name: str, existing: dict[ApiAuthorization, object], kind: str) -> str:
         index = sum(a.kind == kind for a in existing)

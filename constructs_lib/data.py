@@ -15,13 +15,14 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
+from . import context
+
 DESTROY_DATA_CONTEXT = "constructs_lib:destroy_data"
 
 
 def destroys_data(scope: IConstruct) -> bool:
     """True when the app (or this scope's context) asks for data to be deleted with the stack."""
-    value = scope.node.try_get_context(DESTROY_DATA_CONTEXT)
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+    return context.flag(scope, DESTROY_DATA_CONTEXT)
 
 
 def removal_policy(scope: IConstruct) -> RemovalPolicy:

@@ -17,6 +17,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_codedeploy as codedeploy
 from constructs import Construct
 
+from . import context
 from . import limits as L
 from .rules import deployment as rules
 from .rules.props import check_props
@@ -140,4 +141,5 @@ def application(scope: Construct) -> codedeploy.LambdaApplication:
 
 
 def codedeploy_enabled(scope: Construct) -> bool:
-    return str(scope.node.try_get_context(CODEDEPLOY_CONTEXT)).lower() != "false"
+    found = context.value(scope, CODEDEPLOY_CONTEXT)
+    return not (found is False or str(found).strip().lower() == "false")

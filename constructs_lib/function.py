@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 import jsii
-from aws_cdk import Annotations, AssetHashType, Duration, Size, Stack, Token
+from aws_cdk import Annotations, AssetHashType, Duration, Size, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
@@ -15,11 +16,12 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
+from . import context
 from . import limits as L
 from .alarms import HealthAlarm, Signal, add_signals, queue_signals
-from .alerting import dashboard
+from .dashboard import Graph, MetricSpec, Row, dashboard
 from .data import log_group
 from .defaults import FunctionDefaults
 from .deployment import (
@@ -32,7 +34,7 @@ from .deployment import (
 )
 from .guard import guard
 from .layers import PythonLayer, resolve_source
-from .nag import XRAY_REASON, acknowledge, finding_resource, skip_checkov
+from .nag import XRAY_REASON, acknowledge, finding_resource, skip_checkov_each
 from .packaging import Bundle, LayerInfo, package_code, target_for
 from .queues import dead_letter_queue
 from .rules import deployment as release_rules
@@ -85,7 +87,9 @@ class ServerlessFunction(Construct):
     ) -> None:
         check_props(ServerlessFunction.__init__, locals())
         super().__init__(scope, id)
-        guard(self)
+        self._id, self._path, self._scope = id, self.node.path, scope  # read once: each read costs a jsii call
+        context.inherit(self, scope)
+        guard(self, scope)
         if isinstance(shared_code, str):
             shared_code = [shared_code]  # one folder, named the way it is natural to write
         triggers = [triggers] if isinstance(triggers, Trigger) else list(triggers)  # one, as it is natural to write
@@ -95,6 +99,7 @@ class ServerlessFunction(Construct):
         self.handler = handler or d.handler
         self.runtime = runtime or d.runtime
         self.architecture = architecture or d.architecture
+        self._runtime_name, self._architecture_name = self.runtime.name, self.architecture.name
         self.memory_size = memory_size if memory_size is not None else d.memory_size
         self.timeout = timeout or d.timeout
         environment = dict(environment or {})
@@ -147,6 +152,7 @@ class ServerlessFunction(Construct):
         if snap_start:  # aws-cdk-lib's reminder; the alias below always stands on a published version
             Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
+        self._function_name = self.function.function_name  # a token, read once for every metric
         self.enable_tracing()
         self._explain_to_checkov(reserved_concurrency is None)
         acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS, failure_queue), which "
@@ -194,11 +200,11 @@ class ServerlessFunction(Construct):
         Python version and architecture, without Docker; see `constructs_lib.packaging`.
         """
         layers = [self._layer_info(layer) for layer in self.layers]
-        packaging_rules.check_layers(self, len(layers), self.runtime.name, self.architecture.name,
+        packaging_rules.check_layers(self, len(layers), self._runtime_name, self._architecture_name,
                                      [(info.path, info.runtimes, info.architectures) for info in layers])
         return package_code(
             self, source_dir=self.source_dir, handler=self.handler, shared=self.shared_code,
-            target=target_for(self, self.runtime.name, self.architecture.name),
+            target=target_for(self, self._runtime_name, self._architecture_name),
             exclude=self.defaults.asset_exclude, layers=layers,
         )
 
@@ -218,7 +224,7 @@ class ServerlessFunction(Construct):
         """A role of its own: logs only to its own log group, no AWS managed policy."""
         role = InlinePolicyRole(
             self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Execution role of {self.node.path}",
+            description=f"Execution role of {self._path}",
         )
         self.log_group.grant_write(role)
         return role
@@ -235,7 +241,7 @@ class ServerlessFunction(Construct):
         cfn_function = self.function.node.default_child
         assert isinstance(cfn_function, lambda_.CfnFunction)
         cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
-        policy = tracing_policy(self)
+        policy = tracing_policy(self, self._scope)
         policy.attach_to_role(self.role)
 
     def _explain_to_checkov(self, unreserved: bool) -> None:
@@ -251,8 +257,7 @@ class ServerlessFunction(Construct):
         if unreserved:
             checks["CKV_AWS_115"] = ("Unreserved by design: reserving concurrency carves it out of the account's pool "
                                      "for every function; set reserved_concurrency to cap this one.")
-        for check_id, reason in checks.items():
-            skip_checkov(self.function, reason, check_id)
+        skip_checkov_each(self.function, checks)
 
     def make_failure_destination(self) -> sqs.IQueue:
         """Async invokes (S3, EventBridge rules, direct) that fail every retry land here, not nowhere."""
@@ -279,7 +284,7 @@ class ServerlessFunction(Construct):
         alias = lambda_.Alias(
             self, "Alias", alias_name=deployment.alias_name if deployment else DEFAULT_ALIAS, version=version,
             provisioned_concurrent_executions=scaling.minimum if scaling else provisioned,
-            description=f"What the triggers of {self.node.path} invoke"
+            description=f"What the triggers of {self._path} invoke"
                         + (f"; releases shift to it {deployment.describe()}" if deployment else ""),
         )
         if scaling is not None:
@@ -296,7 +301,7 @@ class ServerlessFunction(Construct):
         assert self.alias is not None
         rollback = self.make_rollback_alarm()
         role = iam.Role(self, "DeploymentRole", assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
-                        description=f"CodeDeploy shifts the traffic of {self.node.path}")
+                        description=f"CodeDeploy shifts the traffic of {self._path}")
         arn = self.function.function_arn
         role.add_to_policy(iam.PolicyStatement(
             actions=["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
@@ -335,7 +340,7 @@ class ServerlessFunction(Construct):
         a = HealthAlarm.defaults
         period = a.rollback_period
         near = int(self.timeout.to_milliseconds() * a.duration_fraction_of_timeout)
-        alarm = HealthAlarm(self, "RollbackAlarm", subject=f"Release of {self.node.path}", period=period)
+        alarm = HealthAlarm(self, "RollbackAlarm", subject=f"Release of {self._path}", period=period)
         alarm.add(
             Signal("errors", self.alias.metric_errors(period=period, statistic="Sum"), a.function_errors,
                    f"alias {self.alias.alias_name}: errors >= {a.function_errors} in {period.to_minutes()} min"),
@@ -348,30 +353,29 @@ class ServerlessFunction(Construct):
         """The function's own signals: errors, throttles, p99 duration near the timeout (failed async invokes are
         added with the on-failure destination)."""
         a = HealthAlarm.defaults
-        period = a.period
-        timeout_ms = self.timeout.to_milliseconds()
-        near = int(timeout_ms * a.duration_fraction_of_timeout)
+        near = int(self.timeout.to_milliseconds() * a.duration_fraction_of_timeout)
+        metric = self.lambda_metric
         return [
-            Signal("errors", self.function.metric_errors(period=period, statistic="Sum"), a.function_errors,
-                   f"errors >= {a.function_errors} in {period.to_minutes()} min"),
-            Signal("throttles", self.function.metric_throttles(period=period, statistic="Sum"), a.function_throttles,
-                   f"throttles >= {a.function_throttles}"),
-            Signal("duration", self.function.metric_duration(period=period, statistic="p99"), near,
+            Signal("errors", metric("Errors"), a.function_errors,
+                   f"errors >= {a.function_errors} in {a.period.to_minutes()} min"),
+            Signal("throttles", metric("Throttles"), a.function_throttles, f"throttles >= {a.function_throttles}"),
+            Signal("duration", metric("Duration", "p99"), near,
                    f"p99 duration >= {near} ms ({a.duration_fraction_of_timeout:.0%} of the timeout)"),
         ]
 
-    def make_dashboard_row(self) -> cloudwatch.Row:
+    def lambda_metric(self, name: str, statistic: str = "Sum") -> MetricSpec:
+        """An `AWS/Lambda` metric of this function (all versions) as plain data, for alarms and the dashboard."""
+        return MetricSpec.of("AWS/Lambda", name, {"FunctionName": self._function_name}, statistic)
+
+    def make_dashboard_row(self) -> Row:
         """The function's row on the stack's dashboard; its triggers add their queues to it."""
-        period = Duration.minutes(5)
-        f = self.function
-        row = cloudwatch.Row(
-            cloudwatch.GraphWidget(title=f"{self.node.id}: invocations, errors, throttles", width=6, left=[
-                f.metric_invocations(period=period), f.metric_errors(period=period),
-                f.metric_throttles(period=period)]),
-            cloudwatch.GraphWidget(title=f"{self.node.id}: duration", width=6, left=[
-                f.metric_duration(period=period, statistic="p50"), f.metric_duration(period=period, statistic="p99")]),
-            cloudwatch.GraphWidget(title=f"{self.node.id}: concurrency", width=6, left=[
-                f.metric("ConcurrentExecutions", period=period, statistic="Maximum")]),
+        metric = self.lambda_metric
+        row = Row(
+            Graph(title=f"{self._id}: invocations, errors, throttles", width=6,
+                  left=[metric("Invocations"), metric("Errors"), metric("Throttles")]),
+            Graph(title=f"{self._id}: duration", width=6,
+                  left=[metric("Duration", "p50"), metric("Duration", "p99")]),
+            Graph(title=f"{self._id}: concurrency", width=6, left=[metric("ConcurrentExecutions", "Maximum")]),
         )
         dashboard(self).add_widgets(row)
         return row
@@ -379,9 +383,9 @@ class ServerlessFunction(Construct):
     def _with_powertools(self, environment: dict[str, str]) -> dict[str, str]:
         """POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, so Powertools handlers emit metrics under the
         function and stack names; yours win, and they are left out when they would not fit in the 4 KB."""
-        stack_name = Stack.of(self).stack_name
-        powertools = {"POWERTOOLS_SERVICE_NAME": self.node.id}
-        if not Token.is_unresolved(stack_name):
+        stack_name = context.stack_name(self._scope)
+        powertools = {"POWERTOOLS_SERVICE_NAME": self._id}
+        if "${Token[" not in stack_name:
             powertools["POWERTOOLS_METRICS_NAMESPACE"] = stack_name
         merged = {**powertools, **environment}
         if rules.environment_size(merged) > L.LAMBDA_ENVIRONMENT_MAX_BYTES:
@@ -393,7 +397,7 @@ class ServerlessFunction(Construct):
     def add_health_signals(self, *signals: Signal) -> None:
         """Add signals (a trigger's DLQ, ...) to the function's alarm; a further alarm when it is full."""
         if self.alarms:
-            add_signals(self, self.health_alarms, f"Function {self.node.path}", *signals)
+            add_signals(self, self.health_alarms, f"Function {self._path}", *signals)
 
     def add_trigger(self, trigger: Trigger) -> Trigger:
         """Connect `trigger` (S3Trigger, QueueTrigger, ...) to this function; returns it for its attributes."""
@@ -415,7 +419,7 @@ class ServerlessFunction(Construct):
             self.failure_queue = self.make_failure_destination()
             self.add_health_signals(*queue_signals(self.failure_queue, "the failed-invocations queue",
                                                    dead_letters=True))
-            self.dashboard_row.add_widget(watch_widget(self.failure_queue, f"{self.node.id}: failed invokes"))
+            self.dashboard_row.add_widget(watch_widget(self.failure_queue, f"{self._id}: failed invokes"))
         return self.failure_queue
 
     def add_environment(self, key: str, value: str) -> ServerlessFunction:
@@ -461,8 +465,23 @@ class ServerlessFunction(Construct):
         self._environment = environment
 
 
-def tracing_policy(scope: Construct) -> iam.Policy:
-    """The stack's X-Ray policy (PutTraceSegments/PutTelemetryRecords on `*`, which X-Ray requires)."""
+_TRACING_POLICIES: weakref.WeakKeyDictionary[IConstruct, iam.Policy] = weakref.WeakKeyDictionary()
+
+
+def tracing_policy(scope: Construct, parent: IConstruct | None = None) -> iam.Policy:
+    """The stack's X-Ray policy (PutTraceSegments/PutTelemetryRecords on `*`, which X-Ray requires).
+
+    Found through `parent` (the function's scope) without a jsii call when a sibling already asked.
+    """
+    if parent is not None and parent in _TRACING_POLICIES:
+        return _TRACING_POLICIES[parent]
+    policy = _stack_tracing_policy(scope)
+    if parent is not None:
+        _TRACING_POLICIES[parent] = policy
+    return policy
+
+
+def _stack_tracing_policy(scope: Construct) -> iam.Policy:
     stack = Stack.of(scope)
     existing = stack.node.try_find_child(TRACING_POLICY_ID)
     if isinstance(existing, iam.Policy):

@@ -64,8 +64,15 @@ class StackGuard:
             success=not any(v.severity == "error" for v in violations), violations=violations)
 
 
-def guard(scope: IConstruct) -> None:
-    """Plug the guard into `scope`'s app, once."""
+_guarded_scopes: weakref.WeakSet[IConstruct] = weakref.WeakSet()
+
+
+def guard(scope: IConstruct, parent: IConstruct | None = None) -> None:
+    """Plug the guard into `scope`'s app, once (known without a jsii call for a `parent` seen before)."""
+    if parent is not None and parent in _guarded_scopes:
+        return
+    if parent is not None:
+        _guarded_scopes.add(parent)
     root = scope.node.root
     if isinstance(root, Stage) and root not in _guarded:
         Validations.of(root).add_plugins(StackGuard())

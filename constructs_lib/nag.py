@@ -19,8 +19,7 @@ XRAY_REASON = (
 
 def acknowledge(construct: IConstruct, reason: str, *rule_ids: str) -> None:
     """Acknowledge the given cdk-nag findings on `construct` (and its children) with `reason`."""
-    for rule_id in rule_ids:
-        Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+    Validations.of(construct).acknowledge(*(Acknowledgment(id=rule_id, reason=reason) for rule_id in rule_ids))
 
 
 # cdk-nag findings every aws-cdk-lib custom-resource handler Lambda carries: CDK fixes its role, runtime and settings.
@@ -57,12 +56,21 @@ def skip_checkov(construct: IConstruct, reason: str, *check_ids: str) -> None:
     The same discipline as `acknowledge` for cdk-nag: a deliberate choice is written down where a team's checkov
     run reads it (`Metadata.checkov.skip`), so their report shows no unexplained failure.
     """
+    skip_checkov_each(construct, dict.fromkeys(check_ids, reason))
+
+
+# By jsii object reference: the Python proxy of a resource made in Node may be a new object on each lookup.
+_CHECKOV_SKIPS: dict[str, list[dict[str, str]]] = {}
+
+
+def skip_checkov_each(construct: IConstruct, reasons: dict[str, str]) -> None:
+    """`skip_checkov` for several checks with a reason each, written in one go."""
     cfn = construct if isinstance(construct, CfnResource) else construct.node.default_child
     assert isinstance(cfn, CfnResource), f"{construct.node.path} has no CloudFormation resource"
-    skips = list((cfn.get_metadata("checkov") or {}).get("skip", []))
-    skips += [{"id": check_id, "comment": reason} for check_id in check_ids
+    skips = _CHECKOV_SKIPS.setdefault(cfn.__jsii_ref__.ref, [])  # the skips so far (reading them back costs)
+    skips += [{"id": check_id, "comment": reason} for check_id, reason in reasons.items()
               if all(skip["id"] != check_id for skip in skips)]
-    cfn.add_metadata("checkov", {"skip": skips})
+    cfn.add_metadata("checkov", {"skip": list(skips)})
 
 
 def finding_resource(stack: Stack, arn: str) -> str:

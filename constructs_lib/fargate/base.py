@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from ..alarms import HealthAlarm, Signal, add_signals
+from ..dashboard import Graph
 from ..data import log_group
 from ..defaults import FargateDefaults
 from ..guard import guard
@@ -130,9 +131,9 @@ class FargateBase(Construct):
                             for name in ("RunningTaskCount", "DesiredTaskCount"))
         return [Signal("missing_tasks", desired, 1, "fewer tasks running than desired for 5 min", minus=running)]
 
-    def service_widgets(self, service: ecs.FargateService) -> list[cloudwatch.IWidget]:
+    def service_widgets(self, service: ecs.FargateService) -> list[Graph]:
         period = Duration.minutes(5)
-        return [cloudwatch.GraphWidget(title=f"{self.node.id}: tasks, CPU, memory", width=6, left=[
+        return [Graph(title=f"{self.node.id}: tasks, CPU, memory", width=6, left=[
             service.metric_cpu_utilization(period=period), service.metric_memory_utilization(period=period)],
             right=[cloudwatch.Metric(namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=period,
                                      dimensions_map={"ClusterName": self.cluster.cluster_name,

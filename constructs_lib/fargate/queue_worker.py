@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ..alarms import queue_signals
-from ..alerting import dashboard
+from ..dashboard import Row, dashboard
 from ..defaults import QueueDefaults
 from ..nag import acknowledge, finding_resource
 from ..queues import known_dead_letter_queue, known_retention, known_visibility_timeout_s, queue_with_dead_letter_queue
@@ -97,7 +97,7 @@ class FargateQueueWorker(FargateBase):
         if self.dead_letter_queue is not None:
             self.add_health_signals(*queue_signals(self.dead_letter_queue, f"DLQ {self.dead_letter_queue.node.id}",
                                                    dead_letters=True))
-        dashboard(self).add_widgets(cloudwatch.Row(
+        dashboard(self).add_widgets(Row(
             *self.service_widgets(self.service),
             watch_widget(queue, f"{self.node.id}: queue"),
             *([watch_widget(self.dead_letter_queue, f"{self.node.id}: DLQ")] if self.dead_letter_queue else [])))

@@ -12,7 +12,7 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
 from ..alarms import HealthAlarm, Signal, queue_signals
-from ..alerting import dashboard
+from ..dashboard import Row, dashboard
 from ..defaults import EventDefaults
 from ..queues import dead_letter_queue
 from ..rules import events as event_rules
@@ -98,7 +98,7 @@ class FargateScheduledTask(FargateBase):
             *queue_signals(self.dead_letter_queue, "the schedule's DLQ (RunTask calls that kept failing)",
                            dead_letters=True),
         )
-        dashboard(self).add_widgets(cloudwatch.Row(
+        dashboard(self).add_widgets(Row(
             watch_widget(self.failed_runs, f"{self.node.id}: failed runs"),
             watch_widget(self.dead_letter_queue, f"{self.node.id}: schedule DLQ")))
         alarm = self.health_alarms[0].alarm if self.health_alarms else None

@@ -6,14 +6,13 @@ from typing import Any
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_certificatemanager as acm
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
 from ..alarms import HealthAlarm, Signal
-from ..alerting import dashboard
 from ..buckets import secure_bucket
+from ..dashboard import Graph, Row, dashboard
 from ..defaults import BucketDefaults
 from ..nag import acknowledge, skip_checkov
 from ..rules import fargate as rules
@@ -81,7 +80,7 @@ class FargateWebService(FargateBase):
         self.add_health_signals(*self.service_signals(self.service), *self.load_balancer_signals())
         period = HealthAlarm.defaults.period
         metrics = self.load_balancer.metrics
-        dashboard(self).add_widgets(cloudwatch.Row(*self.service_widgets(self.service), cloudwatch.GraphWidget(
+        dashboard(self).add_widgets(Row(*self.service_widgets(self.service), Graph(
             title=f"{self.node.id}: requests, 5xx, p99 response time", width=12,
             left=[metrics.request_count(period=period), metrics.http_code_target(
                 elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=period)],

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from constructs import IConstruct
 
+from .. import context
 from ..rules import packaging as rules
 from .bundle import Bundle, build_bundle
 from .imports import check_imports
@@ -39,7 +40,7 @@ class LayerInfo:
 
 
 def target_for(construct: IConstruct, runtime_name: str, architecture_name: str) -> Target:
-    if str(construct.node.try_get_context(HOST_CONTEXT_KEY)).lower() == "true":
+    if context.flag(construct, HOST_CONTEXT_KEY):
         return Target.host()
     return Target.for_lambda(runtime_name, architecture_name)
 

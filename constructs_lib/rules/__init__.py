@@ -51,9 +51,14 @@ def rule(rule_id: str, summary: str, *, limit: str, source: str, severity: Sever
     return register
 
 
-def fail(construct: IConstruct | str, rule_id: str, problem: str, fix: str) -> NoReturn:
-    """Raise the `ConfigError` of an error rule."""
-    path = construct if isinstance(construct, str) else construct.node.path
+def fail(construct: IConstruct | str | Callable[[], str], rule_id: str, problem: str, fix: str) -> NoReturn:
+    """Raise the `ConfigError` of an error rule (`construct` may be a function giving the path, when it costs)."""
+    if isinstance(construct, str):
+        path = construct
+    elif callable(construct):
+        path = construct()
+    else:
+        path = construct.node.path
     raise ConfigError(path, rule_id, problem, limit=RULES[rule_id].limit, fix=fix)
 
 

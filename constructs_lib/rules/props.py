@@ -32,12 +32,14 @@ SUB_SECOND_DURATIONS = frozenset({"integration_timeout"})
 @rule("PROP_TYPE", "props have the documented types",
       limit="each prop of the type in its signature (jsii would fail later with an opaque deserialization error)",
       source="https://docs.aws.amazon.com/cdk/v2/guide/work-with-cdk-python.html")
-def check_props(init: Callable[..., Any], arguments: Mapping[str, Any], where: str | IConstruct | None = None) -> None:
+def check_props(init: Callable[..., Any], arguments: Mapping[str, Any],
+                where: str | IConstruct | Callable[[], str] | None = None) -> None:
     """Check `arguments` (the constructor's `locals()`) against the type hints of `init`.
 
     `where` defaults to the construct path `scope/id` when the arguments hold a valid `scope` and `id`.
     """
-    where = where or _where(init, arguments)
+    # The path costs jsii calls: computed only for an error.
+    where = where or (lambda: _where(init, arguments))
     for name, hint in _hints(init).items():
         if name not in arguments or name in _NOT_CHECKED:
             continue
@@ -55,7 +57,7 @@ def check_props(init: Callable[..., Any], arguments: Mapping[str, Any], where: s
 
 @rule("DURATION_WHOLE_SECONDS", "durations AWS takes in seconds",
       limit="whole seconds, except API integration timeouts (milliseconds)", source=L.LAMBDA_LIMITS_URL)
-def check_whole_seconds(where: str | IConstruct, name: str, duration: Duration) -> None:
+def check_whole_seconds(where: str | IConstruct | Callable[[], str], name: str, duration: Duration) -> None:
     if duration.is_unresolved():
         return
     ms = duration.to_milliseconds()
@@ -67,7 +69,7 @@ def check_whole_seconds(where: str | IConstruct, name: str, duration: Duration) 
 @rule("CONSTRUCT_ID", "construct ids", limit="a non-empty id of printable characters, unique among the scope's "
       "children (ids end up in names and descriptions CloudFormation checks)",
       source="https://docs.aws.amazon.com/cdk/v2/guide/identifiers.html")
-def check_construct_id(where: str | IConstruct, scope: Construct, id: str) -> None:
+def check_construct_id(where: str | IConstruct | Callable[[], str], scope: Construct, id: str) -> None:
     if not id:
         fail(where, "CONSTRUCT_ID", "id is empty", "give the construct an id, e.g. 'Thumbnails'.")
     if not id.isprintable():

@@ -56,18 +56,19 @@ class Trigger(abc.ABC):
         from ..alarms import queue_signals
         from ..queues import known_retention
 
-        function.add_health_signals(*queue_signals(queue, label, dead_letters=dead_letters,
-                                                   retention=retention or known_retention(queue)))
-        function.dashboard_row.add_widget(watch_widget(queue, label))
+        if not dead_letters and retention is None:
+            retention = known_retention(queue)
+        name = queue.queue_name
+        function.add_health_signals(*queue_signals(queue, label, dead_letters=dead_letters, retention=retention,
+                                                   queue_name=name))
+        function.dashboard_row.add_widget(watch_widget(queue, label, queue_name=name))
 
     def watch_rule(self, function: ServerlessFunction, rule: Any, dead_letter_queue: Any, label: str) -> None:
         """An EventBridge rule's failed deliveries and its target DLQ, on the function's alarm and dashboard."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
+        from ..alarms import Signal
+        from ..dashboard import MetricSpec
 
-        from ..alarms import HealthAlarm, Signal
-
-        failed = cloudwatch.Metric(namespace="AWS/Events", metric_name="FailedInvocations", statistic="Sum",
-                                   period=HealthAlarm.defaults.period, dimensions_map={"RuleName": rule.rule_name})
+        failed = MetricSpec.of("AWS/Events", "FailedInvocations", {"RuleName": rule.rule_name}, "Sum")
         function.add_health_signals(Signal("failed", failed, 1, f"{label}: failed deliveries >= 1"))
         self.watch_queue(function, dead_letter_queue, f"{label} DLQ", dead_letters=True)
 
@@ -76,15 +77,14 @@ class Trigger(abc.ABC):
         """Create the resources and grants that connect the event source to `function`."""
 
 
-def watch_widget(queue: Any, label: str) -> Any:
+def watch_widget(queue: Any, label: str, queue_name: str | None = None) -> Any:
     """A dashboard graph of a queue's depth and oldest message."""
-    from aws_cdk import Duration
-    from aws_cdk import aws_cloudwatch as cloudwatch
+    from ..dashboard import Graph, MetricSpec
 
-    period = Duration.minutes(5)
-    return cloudwatch.GraphWidget(title=label, width=6, left=[
-        queue.metric_approximate_number_of_messages_visible(period=period, statistic="Maximum")],
-        right=[queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum")])
+    dims = {"QueueName": queue_name or queue.queue_name}
+    return Graph(title=label, width=6,
+                 left=[MetricSpec.of("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, "Maximum")],
+                 right=[MetricSpec.of("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, "Maximum")])
 
 
 def where_created(trigger: object) -> str:

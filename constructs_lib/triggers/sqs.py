@@ -77,9 +77,11 @@ class QueueTrigger(Trigger):
         return self._given_queue
 
     def _bind(self, function: ServerlessFunction) -> None:
-        if self._given_queue is None:
+        created = self._given_queue is None
+        if created:
+            self._queue_id = self.scoped_id(function, "Queue")
             self._given_queue, self.dead_letter_queue = queue_with_dead_letter_queue(
-                function, self.scoped_id(function, "Queue"), defaults=self.defaults, fifo=self.fifo,
+                function, self._queue_id, defaults=self.defaults, fifo=self.fifo,
                 visibility_timeout=rules.visibility_timeout_for(function.timeout, self.max_batching_window),
                 max_receive_count=self.max_receive_count,
             )
@@ -98,10 +100,12 @@ class QueueTrigger(Trigger):
             enabled=self.enabled,
         )
         function.invoke_target.add_event_source(self.event_source)
-        self.watch_queue(function, self.queue, f"queue {self.queue.node.id}", dead_letters=False)
+        queue_id = self._queue_id if created else self.queue.node.id
+        self.watch_queue(function, self.queue, f"queue {queue_id}", dead_letters=False,
+                         retention=self.defaults.retention if created else None)
         if self.dead_letter_queue is not None:
-            self.watch_queue(function, self.dead_letter_queue, f"DLQ {self.dead_letter_queue.node.id}",
-                             dead_letters=True)
+            dlq_id = f"{queue_id}DeadLetters" if created else self.dead_letter_queue.node.id
+            self.watch_queue(function, self.dead_letter_queue, f"DLQ {dlq_id}", dead_letters=True)
         mapping = function.invoke_target.node.find_child(f"SqsEventSource:{Names.node_unique_id(self.queue.node)}")
         acknowledge(mapping, "SQS event source mappings take no on-failure destination (AWS supports those for "
                     "streams and Kafka); failed messages go to the queue's DLQ through its redrive policy.",
