@@ -11,6 +11,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -83,7 +84,12 @@ class PlainServerlessAppStack(cdk.Stack):
         apigwv2.HttpStage(self, "Stage", http_api=api, stage_name="$default", auto_deploy=True,
                           throttle=apigwv2.ThrottleSettings(rate_limit=100, burst_limit=200))
         job_api = function(self, "JobApi", "job_api")
-        integration = integrations.HttpLambdaIntegration("JobApi", job_api, scope_permission_to_route=False)
+        live = lambda_.Alias(self, "JobApiLive", alias_name="live", version=job_api.current_version)
+        codedeploy.LambdaDeploymentGroup(self, "JobApiDeployment", alias=live,
+                                         deployment_config=codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+                                         alarms=[live.metric_errors().create_alarm(self, "JobApiErrors", threshold=1,
+                                                                                   evaluation_periods=1)])
+        integration = integrations.HttpLambdaIntegration("JobApi", live, scope_permission_to_route=False)
         api.add_routes(path="/health", methods=[apigwv2.HttpMethod.GET], integration=integration)
         for path, method in (("/jobs/{id}", apigwv2.HttpMethod.GET), ("/jobs", apigwv2.HttpMethod.POST)):
             api.add_routes(path=path, methods=[method], integration=integration,

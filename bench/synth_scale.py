@@ -8,6 +8,7 @@ spread over stacks of 50, as the README's 'Many functions: several stacks' descr
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 
@@ -54,11 +55,16 @@ def build(app: cdk.App, kind: str, n: int) -> list[cdk.Stack]:
 
 
 def main(kind: str, n: int) -> None:
+    """Synthesize, then print one JSON line: resources, template bytes and the largest stack's resources."""
     # Plain needs 12 resources per function, so 50 do not fit in a stack of 500: the limit is lifted for both.
     app = cdk.App(outdir=tempfile.mkdtemp(prefix="bench-"),
                   context={**FEATURE_FLAGS, **LOOKUPS, "@aws-cdk/core:stackResourceLimit": 0})
-    build(app, kind, n)
-    app.synth()
+    stacks = build(app, kind, n)
+    assembly = app.synth()
+    templates = [assembly.get_stack_by_name(s.stack_name).template for s in stacks]
+    counts = [len(t["Resources"]) for t in templates]
+    print(json.dumps({"resources": sum(counts), "largest_stack": max(counts), "stacks": len(counts),
+                      "bytes": sum(len(json.dumps(t)) for t in templates)}))
 
 
 if __name__ == "__main__":
