@@ -106,6 +106,7 @@ FUNCTION_PROPS = props(
                                 Deployment.canary(25, Duration.minutes(7))]),
     provisioned_concurrency=st.one_of(ints(0, 1, 2, 1000), st.just(ProvisionedConcurrency(minimum=1, maximum=10))),
     snap_start=st.booleans(),
+    async_invokes=st.sampled_from([None, True, False]),
 )
 SOURCES = either(st.sampled_from(["job_events", "missing_folder", "/", "job_events\0"]))
 
@@ -211,12 +212,14 @@ def test_queue_trigger(trigger_props: dict[str, Any], timeout: Duration, queue_k
 
 
 @given(trigger_props=st.lists(S3_TRIGGER_PROPS, min_size=1, max_size=3),
-       bucket_kind=st.sampled_from(["created", "imported", "given"]))
-def test_s3_trigger(trigger_props: list[dict[str, Any]], bucket_kind: str) -> None:
+       bucket_kind=st.sampled_from(["created", "imported", "given"]),
+       async_invokes=st.sampled_from([None, True, False]))
+def test_s3_trigger(trigger_props: list[dict[str, Any]], bucket_kind: str, async_invokes: bool | None) -> None:
     def build(stack: cdk.Stack) -> None:
         bucket = {"created": lambda: None, "given": lambda: s3.Bucket(stack, "Given"),
                   "imported": lambda: s3.Bucket.from_bucket_name(stack, "Imported", "imported-bucket")}[bucket_kind]()
-        build_function(stack, "job_events", {}, [S3Trigger(bucket, **p) for p in trigger_props])
+        build_function(stack, "job_events", {"async_invokes": async_invokes},
+                       [S3Trigger(bucket, **p) for p in trigger_props])
     holds_contract(build)
 
 
