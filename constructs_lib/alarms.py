@@ -20,10 +20,10 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from . import context
-from .dashboard import MetricSpec, spec
+from .dashboard import MetricSpec
 from .defaults import AlarmDefaults
 from .render import before_synth
-from .rules.alarms import check_signal_metrics
+from .rules.alarms import check_signal_metric
 from .rules.props import check_value
 
 # CloudWatch takes at most 10 queries in an alarm: 9 metrics and the expression that combines them.
@@ -53,8 +53,9 @@ class Signal:
 class HealthAlarm(Construct):
     """One alarm over a growing list of signals (a function's own, then its triggers' as they are bound).
 
-    Rendered as signals are added (no synth-time pass over the tree: synth stays cheap). Its actions are the
-    stack's `Alerting` topic, set by whichever of the two is created second.
+    Each signal's metrics are read as `MetricSpec` data once, when it is added; the combined alarm's queries and
+    description are written once, just before synthesis (`render.before_synth`). Its actions are the stack's
+    `Alerting` topic, set by whichever of the two is created second.
     """
 
     defaults: AlarmDefaults = AlarmDefaults()
@@ -92,15 +93,14 @@ class HealthAlarm(Construct):
     def add(self, *signals: Signal) -> None:
         names = {s.name for s in self.signals}
         for signal in signals:
-            check_signal_metrics(self, signal.name, [m for m in (signal.metric, signal.per, signal.minus)
-                                                     if m is not None and not isinstance(m, MetricSpec)])
+            metric, per, minus = (self._spec_of(signal.name, m) for m in (signal.metric, signal.per, signal.minus))
             assert self.fits(signal), f"{self.node.path} holds {MAX_QUERIES_PER_ALARM} metrics already"
             name, n = signal.name, 1
             while name in names:
                 n += 1
                 name = f"{signal.name}{n}"
             names.add(name)
-            signal = Signal(name, signal.metric, signal.threshold, signal.what, signal.per, signal.minus)
+            signal = Signal(name, metric, signal.threshold, signal.what, per, minus)  # type: ignore[arg-type]
             self.signals.append(signal)
             if self.alarm is None:
                 self._add_single_metric_alarm(signal)
@@ -108,6 +108,14 @@ class HealthAlarm(Construct):
                 self._queries_of[name] = self._render_queries(signal)
         if self.alarm is None:
             self.notify(self.topic_arn)
+
+    def _spec_of(self, name: str, metric: cloudwatch.IMetric | MetricSpec | None) -> MetricSpec | None:
+        """A signal's metric as data, read from aws-cdk-lib once (ALARM_SIGNAL: one metric, not a math expression)."""
+        if metric is None or isinstance(metric, MetricSpec):
+            return metric
+        converted = MetricSpec.from_metric(metric)
+        check_signal_metric(self, name, converted is not None)
+        return converted
 
     def _render(self) -> None:
         assert self.alarm is not None
@@ -126,7 +134,8 @@ class HealthAlarm(Construct):
         if signal.per is not None or signal.minus is not None:
             return  # a rate or a gap needs metric math, which a local AWS does not evaluate
         d = self.defaults
-        stat = spec(signal.metric)
+        stat = signal.metric
+        assert isinstance(stat, MetricSpec)  # converted when added
         percentile = stat.statistic.startswith("p")
         self.resources.append(cloudwatch.CfnAlarm(
             self, signal.name, namespace=stat.namespace, metric_name=stat.metric_name,
@@ -200,8 +209,8 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _query(metric_id: str, metric: cloudwatch.IMetric | MetricSpec, period_s: int) -> dict[str, Any]:
-    stat = spec(metric)  # single metrics only (ALARM_SIGNAL, checked when added)
+def _query(metric_id: str, stat: cloudwatch.IMetric | MetricSpec, period_s: int) -> dict[str, Any]:
+    assert isinstance(stat, MetricSpec)  # converted when added
     return {"Id": metric_id, "ReturnData": False, "MetricStat": {
         "Metric": {"Namespace": stat.namespace, "MetricName": stat.metric_name,
                    "Dimensions": [{"Name": name, "Value": value} for name, value in stat.dimensions]},

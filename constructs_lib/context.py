@@ -50,3 +50,8 @@ def stack_name(scope: IConstruct) -> str:
 
         name = _STACK_NAMES[scope] = Stack.of(scope).stack_name
     return name
+
+
+def unresolved(text: str) -> bool:
+    """Whether `text` holds a CDK token (known only at deploy): `Token.is_unresolved` without the jsii call."""
+    return "${Token[" in text

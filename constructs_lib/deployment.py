@@ -128,7 +128,7 @@ class Deployment:
             return "all at once"
         if self.kind == "canary":
             return f"canary {self.percent}% for {self.minutes} min"
-        return f"linear {self.percent}% every {self.minutes} min"
+        return f"linear {self.percent}% every {self.minutes} min, {self.duration_minutes} min in all"
 
 
 def application(scope: Construct) -> codedeploy.LambdaApplication:

@@ -385,7 +385,7 @@ class ServerlessFunction(Construct):
         function and stack names; yours win, and they are left out when they would not fit in the 4 KB."""
         stack_name = context.stack_name(self._scope)
         powertools = {"POWERTOOLS_SERVICE_NAME": self._id}
-        if "${Token[" not in stack_name:
+        if not context.unresolved(stack_name):
             powertools["POWERTOOLS_METRICS_NAMESPACE"] = stack_name
         merged = {**powertools, **environment}
         if rules.environment_size(merged) > L.LAMBDA_ENVIRONMENT_MAX_BYTES:

@@ -140,6 +140,8 @@ def test_shapes_use_predefined_configs_or_one_custom_config_per_shape():
     assert config["Properties"]["TrafficRoutingConfig"] == {
         "Type": "TimeBasedCanary", "TimeBasedCanary": {"CanaryInterval": 7, "CanaryPercentage": 25}}
     assert result.count("AWS::CodeDeploy::Application") == 1  # one per stack
+    descriptions = [a["Properties"]["Description"] for a in result.resources("AWS::Lambda::Alias").values()]
+    assert any(d.endswith("linear 10% every 1 min, 9 min in all") for d in descriptions), descriptions
 
 
 def test_provisioned_concurrency_fixed_and_autoscaled():

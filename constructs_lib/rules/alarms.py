@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from constructs import IConstruct
 
 from . import fail, rule, warn
@@ -12,11 +10,11 @@ from . import fail, rule, warn
 @rule("ALARM_SIGNAL", "a health signal is one metric",
       limit="a Signal's metric (and its per/minus) is a single cloudwatch.Metric; the alarm combines them itself",
       source="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html")
-def check_signal_metrics(construct: IConstruct, name: str, metrics: list[Any]) -> None:
-    for metric in metrics:
-        if metric is not None and metric.to_metric_config().metric_stat is None:
-            fail(construct, "ALARM_SIGNAL", f"signal {name!r} uses a metric-math expression",
-                 "pass a cloudwatch.Metric (e.g. fn.function.metric_errors()); use per= for a rate, minus= for a gap.")
+def check_signal_metric(construct: IConstruct, name: str, single: bool) -> None:
+    """`single`: the metric read back as one metric (a math expression reads back as none)."""
+    if not single:
+        fail(construct, "ALARM_SIGNAL", f"signal {name!r} uses a metric-math expression",
+             "pass a cloudwatch.Metric (e.g. fn.function.metric_errors()); use per= for a rate, minus= for a gap.")
 
 
 @rule("ALARMS_OFF", "a construct without its alarms", severity="warning",
