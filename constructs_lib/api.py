@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import jsii
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
 
+from . import context
 from .alarms import HealthAlarm, Signal, add_signals
+from .cors import Cors
 from .dashboard import Graph, Row, dashboard
 from .data import log_group
 from .defaults import ApiDefaults
@@ -26,6 +33,9 @@ from .outputs import stable_output
 from .rules import api as rules
 from .rules.alarms import check_alarms_on
 from .rules.props import check_props
+
+if TYPE_CHECKING:
+    from .function import ServerlessFunction
 
 # Access log fields that both HTTP and REST APIs support.
 ACCESS_LOG_FIELDS = {
@@ -40,11 +50,14 @@ ACCESS_LOG_FIELDS = {
 class ApiAuthorization:
     """Who may call the API's routes. Chosen explicitly: there is no silent 'open to the internet'."""
 
-    kind: str  # "iam" | "jwt" | "cognito" | "none"
+    kind: str  # "iam" | "jwt" | "cognito" | "lambda" | "none"
     issuer: str | None = None
     audience: tuple[str, ...] = ()
     user_pool: cognito.IUserPool | None = None
     user_pool_clients: tuple[cognito.IUserPoolClient, ...] = field(default=())
+    function: Any = None  # the authorizer's ServerlessFunction
+    identity_source: tuple[tuple[str, str], ...] = ()  # (where, name): ("header", "Authorization")
+    results_cache_seconds: int = 0
 
     @classmethod
     def iam(cls) -> ApiAuthorization:
@@ -62,6 +75,23 @@ class ApiAuthorization:
                 user_pool_clients: list[cognito.IUserPoolClient] | None = None) -> ApiAuthorization:
         check_props(ApiAuthorization.cognito.__func__, locals(), "ApiAuthorization.cognito")
         return cls("cognito", user_pool=user_pool, user_pool_clients=tuple(user_pool_clients or ()))
+
+    @classmethod
+    def lambda_(cls, function: ServerlessFunction, *, identity_source: str | Sequence[str] = "Authorization",
+                results_cache_ttl: Duration | None = None) -> ApiAuthorization:
+        """A Lambda (request) authorizer: `function` decides from the request, for HTTP and REST APIs.
+
+        `identity_source`: header names, or API Gateway's own syntax (`$request.querystring.token` on HTTP,
+        `method.request.querystring.token` on REST; either is translated for the API's kind). The answer is
+        cached per identity for `results_cache_ttl` (5 minutes; `Duration.seconds(0)` turns caching off). On an
+        HTTP API the function answers `{"isAuthorized": bool, "context": {...}}`; on a REST API, an IAM policy.
+        """
+        check_props(ApiAuthorization.lambda_.__func__, locals(), "ApiAuthorization.lambda_")
+        sources = [identity_source] if isinstance(identity_source, str) else list(identity_source)
+        ttl = results_cache_ttl if results_cache_ttl is not None else Duration.minutes(5)
+        parsed = tuple(rules.parse_identity_source(source) for source in sources)
+        rules.check_authorizer_cache(len(parsed), ttl.to_seconds())
+        return cls("lambda", function=function, identity_source=parsed, results_cache_seconds=int(ttl.to_seconds()))
 
     @classmethod
     def public(cls) -> ApiAuthorization:
@@ -106,6 +136,12 @@ class ServerlessApi(Construct):
         stage_name: str | None = None,
         integration_timeout: Duration | None = None,
         api_name: str | None = None,
+        cors: Cors | None = None,
+        domain_name: str | None = None,
+        certificate: acm.ICertificate | None = None,
+        hosted_zone: route53.IHostedZone | None = None,
+        api_keys: Sequence[str] = (),
+        api_key_daily_quota: int | None = None,
     ) -> None:
         check_props(ServerlessApi.__init__, locals())
         super().__init__(scope, id)
@@ -119,14 +155,19 @@ class ServerlessApi(Construct):
         rules.check_kind(self, self.kind, self.authorization.kind)
         rules.check_integration_timeout(self, self.kind, self.integration_timeout)
         rules.check_throttle(self, rate, burst)
+        rules.check_api_keys(self, self.kind, list(api_keys), api_key_daily_quota)
+        self._check_domain(domain_name, certificate, hosted_zone)
+        self.cors = cors
+        self.preflights_acknowledged: set[str] = set()  # REST resource paths whose OPTIONS method is acknowledged
         self.routes: dict[str, str] = {}  # route shape -> path of the function serving it
         self.variable_names: dict[str, str] = {}  # REST: parent path -> its one {variable} segment
         self.integrations: dict[str, object] = {}  # one per function, shared by its routes
 
         self.access_log_group = log_group(self, "AccessLogs", retention=d.access_log_retention)
         if self.kind == "http":
-            self.http_api: apigwv2.HttpApi | None = apigwv2.HttpApi(self, "Api", api_name=api_name,
-                                                                     create_default_stage=False)
+            self.http_api: apigwv2.HttpApi | None = apigwv2.HttpApi(
+                self, "Api", api_name=api_name, create_default_stage=False,
+                cors_preflight=cors.for_http_api() if cors else None)
             self.rest_api: apigw.RestApi | None = None
             self.stage = apigwv2.HttpStage(
                 self, "DefaultStage", http_api=self.http_api, stage_name="$default", auto_deploy=True,
@@ -142,6 +183,7 @@ class ServerlessApi(Construct):
             self.rest_api = apigw.RestApi(
                 self, "Api", rest_api_name=api_name, cloud_watch_role=False,
                 endpoint_types=[apigw.EndpointType.REGIONAL],
+                default_cors_preflight_options=cors.for_rest_api() if cors else None,
                 deploy_options=apigw.StageOptions(
                     stage_name=stage, tracing_enabled=True,
                     throttling_rate_limit=rate, throttling_burst_limit=burst,
@@ -158,8 +200,19 @@ class ServerlessApi(Construct):
                         "stage when the API is internet-facing at scale.", "AwsSolutions-APIG3")
             self.api_id = self.rest_api.rest_api_id
             self.url = self.rest_api.url
+            if cors is not None:
+                self._cors_on_gateway_responses(cors)
         stable_output(self, "Id", self.api_id, f"API id of {self.node.path}")
         stable_output(self, "Url", self.url, f"Base URL of {self.node.path}")
+        self.domain_name = domain_name
+        self.custom_domain: apigwv2.DomainName | apigw.DomainName | None = None
+        self.alias_record: route53.ARecord | None = None
+        if domain_name is not None and certificate is not None:
+            self.custom_domain, self.alias_record = self.make_custom_domain(domain_name, certificate, hosted_zone)
+        self.api_keys: dict[str, apigw.ApiKey] = {}
+        self.usage_plan: apigw.UsagePlan | None = None
+        if api_keys:
+            self.usage_plan = self.make_usage_plan(list(api_keys), api_key_daily_quota, rate, burst)
         self.health_alarms: list[HealthAlarm] = []
         if alarms:
             add_signals(self, self.health_alarms, f"API {self.node.path}", *self.health_signals())
@@ -170,6 +223,73 @@ class ServerlessApi(Construct):
         # a route with another issuer or user pool gets its own, never the first one's.
         self._http_authorizers: dict[ApiAuthorization, apigwv2.IHttpRouteAuthorizer] = {}
         self._rest_authorizers: dict[ApiAuthorization, apigw.IAuthorizer] = {}
+
+    def make_custom_domain(self, domain_name: str, certificate: acm.ICertificate,
+                           zone: route53.IHostedZone | None) -> tuple[Any, route53.ARecord | None]:
+        """A regional custom domain (TLS 1.2 at least) mapped to the stage; its alias record when a zone is given."""
+        if self.http_api is not None:
+            domain: Any = apigwv2.DomainName(self, "Domain", domain_name=domain_name, certificate=certificate,
+                                             security_policy=apigwv2.SecurityPolicy.TLS_1_2)
+            apigwv2.ApiMapping(self, "DomainMapping", api=self.http_api, domain_name=domain, stage=self.stage)
+            target = route53_targets.ApiGatewayv2DomainProperties(domain.regional_domain_name,
+                                                                  domain.regional_hosted_zone_id)
+        else:
+            assert self.rest_api is not None
+            domain = self.rest_api.add_domain_name("Domain", domain_name=domain_name, certificate=certificate,
+                                                   security_policy=apigw.SecurityPolicy.TLS_1_2,
+                                                   endpoint_type=apigw.EndpointType.REGIONAL)
+            target = route53_targets.ApiGatewayDomain(domain)
+        record = None
+        if zone is not None:
+            record = route53.ARecord(self, "DomainRecord", zone=zone, record_name=domain_name + ".",
+                                     target=route53.RecordTarget.from_alias(target))
+        stable_output(self, "CustomUrl", f"https://{domain_name}/", f"Custom domain URL of {self.node.path}")
+        return domain, record
+
+    def make_usage_plan(self, names: list[str], daily_quota: int | None, rate: int, burst: int) -> apigw.UsagePlan:
+        """One API key per name, in one usage plan with the stage's throttle (and a daily quota when given).
+
+        Keys meter and limit callers; they do not authorize: every route keeps its authorization too.
+        """
+        assert self.rest_api is not None
+        plan = self.rest_api.add_usage_plan(
+            "UsagePlan", description=f"API keys of {self.node.path}",
+            throttle=apigw.ThrottleSettings(rate_limit=rate, burst_limit=burst),
+            quota=apigw.QuotaSettings(limit=daily_quota, period=apigw.Period.DAY) if daily_quota else None)
+        plan.add_api_stage(stage=self.rest_api.deployment_stage)
+        for name in names:
+            key = apigw.ApiKey(self, f"ApiKey-{name}", description=f"API key '{name}' of {self.node.path}")
+            plan.add_api_key(key)
+            self.api_keys[name] = key
+            stable_output(self, f"ApiKey{_words(name)}Id", key.key_id,
+                          f"Id of API key '{name}' (value: aws apigateway get-api-key --include-value --api-key ID)")
+        return plan
+
+    def _cors_on_gateway_responses(self, cors: Cors) -> None:
+        """REST: API Gateway's own 4xx/5xx answers (a refused signature, throttling) carry the CORS headers too, so
+        a browser sees the error instead of a CORS failure. With several origins there is no one value to send."""
+        assert self.rest_api is not None
+        if len(cors.allow_origins) != 1:
+            return
+        headers = {"Access-Control-Allow-Origin": f"'{cors.allow_origins[0]}'"}
+        if cors.allow_credentials:
+            headers["Access-Control-Allow-Credentials"] = "'true'"
+        for name, response_type in (("Default4xx", apigw.ResponseType.DEFAULT_4_XX),
+                                    ("Default5xx", apigw.ResponseType.DEFAULT_5_XX)):
+            self.rest_api.add_gateway_response(name, type=response_type, response_headers=headers)
+
+    def _check_domain(self, domain_name: str | None, certificate: acm.ICertificate | None,
+                      zone: route53.IHostedZone | None) -> None:
+        if domain_name is None and certificate is None and zone is None:
+            return
+        zone_name = None if zone is None or context.unresolved(zone.zone_name) else zone.zone_name
+        region = None
+        if certificate is not None and not context.unresolved(certificate.certificate_arn):
+            parts = certificate.certificate_arn.split(":")
+            region = parts[3] if len(parts) > 3 else None
+        stack_region = Stack.of(self).region
+        rules.check_domain(self, domain_name, certificate is not None, zone_name, region,
+                           None if context.unresolved(stack_region) else stack_region)
 
     def _metrics(self) -> tuple[cloudwatch.IMetric, cloudwatch.IMetric, cloudwatch.IMetric]:
         """(5xx responses, requests, p99 latency) of the API's stage, over the alarm period."""
@@ -213,6 +333,11 @@ class ServerlessApi(Construct):
                 "cognito": lambda: authorizers.HttpUserPoolAuthorizer(
                     self._authorizer_id("CognitoAuthorizer", existing, "cognito"), authorization.user_pool,
                     user_pool_clients=list(authorization.user_pool_clients) or None),
+                "lambda": lambda: authorizers.HttpLambdaAuthorizer(
+                    self._authorizer_id("LambdaAuthorizer", existing, "lambda"), authorization.function.invoke_target,
+                    identity_source=[rules.render_identity_source("http", s) for s in authorization.identity_source],
+                    results_cache_ttl=Duration.seconds(authorization.results_cache_seconds),
+                    response_types=[authorizers.HttpLambdaResponseType.SIMPLE]),
             }[authorization.kind]()
         return self._http_authorizers[authorization]
 
@@ -228,6 +353,20 @@ class ServerlessApi(Construct):
                     cognito_user_pools=[authorization.user_pool])
             return {"authorization_type": apigw.AuthorizationType.COGNITO,
                     "authorizer": self._rest_authorizers[authorization]}
+        if authorization.kind == "lambda":
+            if authorization not in self._rest_authorizers:
+                self._rest_authorizers[authorization] = apigw.RequestAuthorizer(
+                    self, self._authorizer_id("LambdaAuthorizer", self._rest_authorizers, "lambda"),
+                    handler=authorization.function.invoke_target,
+                    identity_sources=[rules.render_identity_source("rest", s) for s in authorization.identity_source],
+                    results_cache_ttl=Duration.seconds(authorization.results_cache_seconds))
+            return {"authorization_type": apigw.AuthorizationType.CUSTOM,
+                    "authorizer": self._rest_authorizers[authorization]}
         if authorization.kind == "none":
             return {"authorization_type": apigw.AuthorizationType.NONE}
         raise AssertionError(f"unreachable: check_kind accepts no REST authorization {authorization.kind!r}")
+
+
+def _words(name: str) -> str:
+    """'partner-a' -> 'PartnerA' (for output names)."""
+    return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", name))

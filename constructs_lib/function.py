@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -11,6 +13,7 @@ import jsii
 from aws_cdk import Annotations, AssetHashType, Duration, Size, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -37,6 +40,7 @@ from .layers import PythonLayer, resolve_source
 from .nag import XRAY_REASON, acknowledge, finding_resource, skip_checkov_each
 from .packaging import Bundle, LayerInfo, package_code, target_for
 from .queues import dead_letter_queue
+from .render import before_synth
 from .rules import deployment as release_rules
 from .rules import function as rules
 from .rules import packaging as packaging_rules
@@ -47,7 +51,7 @@ from .triggers.base import Trigger, watch_widget
 TRACING_POLICY_ID = "XRayTracingPolicy"
 
 
-@jsii.implements(iam.IGrantable)
+@jsii.implements(iam.IGrantable, ec2.IConnectable)
 class ServerlessFunction(Construct):
     """A Python Lambda function with its own role, log group and on-failure queue.
 
@@ -55,7 +59,8 @@ class ServerlessFunction(Construct):
     into a log group kept for a month, a role with no AWS managed policy, and async invokes that retry twice
     and then land in an encrypted SQS queue rather than vanish.
 
-    It is `IGrantable`: `bucket.grant_read(fn)` and `queue.grant_send_messages(fn)` work on it directly.
+    It is `IGrantable`: `bucket.grant_read(fn)` and `queue.grant_send_messages(fn)` work on it directly. In a VPC
+    it is `IConnectable` too: `db.connections.allow_default_port_from(fn)`.
     """
 
     defaults: ClassVar[FunctionDefaults] = FunctionDefaults()
@@ -84,6 +89,9 @@ class ServerlessFunction(Construct):
         provisioned_concurrency: int | ProvisionedConcurrency | None = None,
         snap_start: bool = False,
         async_invokes: bool | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         check_props(ServerlessFunction.__init__, locals())
         super().__init__(scope, id)
@@ -126,6 +134,16 @@ class ServerlessFunction(Construct):
 
         self.log_group: logs.ILogGroup = self.make_log_group()
         self.role: iam.IRole = self.make_role()
+        self.vpc = vpc
+        self.vpc_subnets: ec2.SubnetSelection | None = None
+        self.security_groups: list[ec2.ISecurityGroup] = list(security_groups)
+        vpc_access: iam.Policy | None = None
+        if vpc is None:
+            rules.check_no_vpc(self, vpc_subnets is not None, bool(security_groups))
+        else:
+            self.vpc_subnets = self.select_subnets(vpc, vpc_subnets)
+            self.security_groups = self.security_groups or [self.make_security_group(vpc)]
+            vpc_access = self.make_vpc_access_policy()
         self.function: lambda_.Function = lambda_.Function(
             self,
             "Function",
@@ -148,13 +166,16 @@ class ServerlessFunction(Construct):
             application_log_level_v2=d.application_log_level,
             system_log_level_v2=d.system_log_level,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            vpc=vpc, vpc_subnets=self.vpc_subnets, security_groups=self.security_groups or None,
         )
+        if vpc_access is not None:
+            self.function.node.add_dependency(vpc_access)  # Lambda checks the ENI permissions when it creates it
         if snap_start:  # aws-cdk-lib's reminder; the alias below always stands on a published version
             Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
         self._function_name = self.function.function_name  # a token, read once for every metric
         self.enable_tracing()
-        self._explain_to_checkov(reserved_concurrency is None)
+        self._explain_to_checkov(reserved_concurrency is None, in_vpc=vpc is not None)
         acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS, failure_queue), which "
                     "supersedes DeadLetterConfig and keeps the whole invocation record; a function invoked only "
                     "synchronously (SQS mapping, API) has none: its failures return to the caller (the queue's "
@@ -244,7 +265,69 @@ class ServerlessFunction(Construct):
         policy = tracing_policy(self, self._scope)
         policy.attach_to_role(self.role)
 
-    def _explain_to_checkov(self, unreserved: bool) -> None:
+    def select_subnets(self, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> ec2.SubnetSelection:
+        """The subnets asked for, else the private ones with egress (NAT), else the isolated ones; never public.
+
+        Isolated subnets reach AWS services only through VPC endpoints: the ones the function's grants need are
+        checked when the app is complete (FN_VPC_ENDPOINTS).
+        """
+        candidates = [selection] if selection is not None else [
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)]
+        problems = []
+        for candidate in candidates:
+            try:
+                selected = vpc.select_subnets(**candidate._values)  # a jsii struct: its fields as keywords
+            except Exception as error:  # jsii reports "There are no 'Private' subnet groups in this VPC ..."
+                problems.append(str(error).splitlines()[0])
+                continue
+            public = {s.subnet_id for s in vpc.public_subnets}
+            rules.check_subnets(self, selected.subnet_ids, public)
+            isolated = {s.subnet_id for s in vpc.isolated_subnets}
+            if isolated & set(selected.subnet_ids):
+                before_synth(self, self._check_vpc_endpoints)
+            return candidate
+        rules.fail_no_subnets(self, problems, selection is not None)
+
+    def make_security_group(self, vpc: ec2.IVpc) -> ec2.SecurityGroup:
+        """The function's own group: no inbound rules (nothing connects to a function), all outbound."""
+        return ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=True,
+                                 description=f"Function {self._path}: outbound only")
+
+    def make_vpc_access_policy(self) -> iam.Policy:
+        """What Lambda needs to attach the function to the VPC (the actions of AWSLambdaVPCAccessExecutionRole), in
+        a policy of their own: EC2 grants them on `*` only, and the acknowledgement must not cover other grants."""
+        policy = iam.Policy(self, "VpcAccess", roles=[self.role], statements=[iam.PolicyStatement(
+            actions=["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+                     "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            resources=["*"])])
+        acknowledge(policy, "Lambda creates and removes the function's network interfaces with these EC2 actions, "
+                    "which work only on Resource '*' (https://docs.aws.amazon.com/lambda/latest/dg/"
+                    "configuration-vpc.html#configuration-vpc-permissions).", "AwsSolutions-IAM5[Resource::*]")
+        return policy
+
+    def _check_vpc_endpoints(self) -> None:
+        """Isolated subnets: each AWS service the function is granted needs a VPC endpoint (warning per missing)."""
+        assert self.vpc is not None
+        granted = granted_services(self.role, self.lambda_service_resources())
+        present = vpc_endpoint_services(Stack.of(self), self.vpc)
+        if present is not None:
+            rules.check_vpc_endpoints(self, sorted(granted - present))
+
+    def lambda_service_resources(self) -> list[str]:
+        """ARNs that Lambda itself uses with the function's role (its on-failure queue, the queues it polls), not
+        the code: they need no VPC endpoint."""
+        queues = [self.failure_queue] + [getattr(t, "queue", None) for t in self.triggers]
+        return [q.queue_arn for q in queues if q is not None]
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The function's security groups, for `db.connections.allow_default_port_from(fn)` (in a VPC only)."""
+        if self.vpc is None:
+            rules.check_no_vpc(self, False, False, connections=True)
+        return self.function.connections
+
+    def _explain_to_checkov(self, unreserved: bool, in_vpc: bool = False) -> None:
         checks = {
             "CKV_AWS_116": "Failed async invokes go to an on-failure destination (SQS, `failure_queue`), which "
                            "supersedes DeadLetterConfig and keeps the whole invocation record; functions invoked "
@@ -254,6 +337,8 @@ class ServerlessFunction(Construct):
             "CKV_AWS_173": "Lambda encrypts environment variables at rest with an AWS managed key; secrets belong in "
                            "Secrets Manager or SSM (their names in the environment), not in variables.",
         }
+        if in_vpc:
+            del checks["CKV_AWS_117"]
         if unreserved:
             checks["CKV_AWS_115"] = ("Unreserved by design: reserving concurrency carves it out of the account's pool "
                                      "for every function; set reserved_concurrency to cap this one.")
@@ -508,3 +593,48 @@ class InlinePolicyRole(iam.Role):
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         self.inline_grants.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self)
+
+
+# Service prefixes of IAM actions that are not called from the function's code (Lambda itself makes these calls).
+_NOT_FROM_CODE = frozenset({"ec2", "logs", "xray"})
+# IAM service prefix -> VPC endpoint service name, where the two differ.
+_ENDPOINT_NAMES = {"cloudwatch": "monitoring", "execute-api": "execute-api"}
+
+
+def granted_services(role: iam.IRole, not_from_code: Sequence[str] = ()) -> set[str]:
+    """The VPC endpoint names of the AWS services whose actions `role`'s own grants allow (`s3`, `sqs`, ...), leaving
+    out statements only on `not_from_code` (resources Lambda itself uses with the role)."""
+    if not isinstance(role, InlinePolicyRole):
+        return set()
+    stack = Stack.of(role)
+    document = stack.resolve(role.inline_grants.to_json()) or {}
+    service_side = [json.dumps(stack.resolve(arn), sort_keys=True) for arn in not_from_code]
+    services = set()
+    for statement in document.get("Statement", []):
+        resources = statement.get("Resource", [])
+        resources = resources if isinstance(resources, list) else [resources]
+        if statement.get("Effect") != "Allow" or (
+                resources and all(json.dumps(r, sort_keys=True) in service_side for r in resources)):
+            continue
+        actions = statement.get("Action", [])
+        for action in [actions] if isinstance(actions, str) else actions:
+            prefix = action.split(":")[0]
+            if prefix not in _NOT_FROM_CODE and prefix != "*":
+                services.add(_ENDPOINT_NAMES.get(prefix, prefix))
+    return services
+
+
+def vpc_endpoint_services(stack: Stack, vpc: ec2.IVpc) -> set[str] | None:
+    """The services with an endpoint in `vpc` (`s3`, `sqs`, ...), or None when the VPC is not defined in this app
+    (an imported VPC's endpoints cannot be seen at synth)."""
+    if not isinstance(vpc.node.default_child, ec2.CfnVPC):
+        return None
+    vpc_id = json.dumps(stack.resolve(vpc.vpc_id))
+    services = set()
+    for node in stack.node.find_all():
+        if isinstance(node, ec2.CfnVPCEndpoint) and json.dumps(stack.resolve(node.vpc_id)) == vpc_id:
+            name = json.dumps(stack.resolve(node.service_name))
+            match = re.search(r'\.([a-z0-9-]+)"[\]}]*$', name)
+            if match:
+                services.add(match.group(1))
+    return services

@@ -167,3 +167,16 @@ ECS_CONTAINER_MEMORY_MIN_MIB = 6  # Docker's minimum for a container's hard memo
 FARGATE_EPHEMERAL_MIN_GIB = 21
 FARGATE_EPHEMERAL_MAX_GIB = 200
 FARGATE_STOP_TIMEOUT_MAX_S = 120
+
+# --- CORS, custom domains, authorizers, function URLs ----------------------------------------------------------
+CORS_URL = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html"
+CORS_MAX_AGE_MAX_S = 86_400  # HTTP APIs and function URLs refuse more; browsers cap it lower anyway
+APIGW_DOMAIN_URL = "https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html"
+DOMAIN_NAME_MAX = 253
+DOMAIN_LABEL_PATTERN = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+APIGW_AUTHORIZER_URL = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html"
+APIGW_AUTHORIZER_CACHE_MAX_S = 3_600
+APIGW_USAGE_PLAN_URL = "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html"
+LAMBDA_URL_URL = "https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html"
+LAMBDA_URL_INVOKE_MODES = ("BUFFERED", "RESPONSE_STREAM")
+LAMBDA_VPC_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html"

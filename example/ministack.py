@@ -49,6 +49,7 @@ def local_aws(timeout_s: float = 30) -> Iterator[dict[str, str]]:
     server = subprocess.Popen(
         [str(MINISTACK_BIN)], stdout=log, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir(),
         env={**os.environ, "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1", "MINISTACK_HOST": "localhost",
+             "MINISTACK_ACCOUNT_ID": TEST_ENV["AWS_ACCESS_KEY_ID"],  # unsigned requests (public routes) land there
              "LOG_LEVEL": "WARNING"},
         start_new_session=True,
     )

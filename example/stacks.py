@@ -2,12 +2,14 @@
 
 Uploads land in S3 and are checked by a Lambda; accepted ones become jobs on SQS, run by a Lambda; finished
 jobs are announced on the app's own EventBridge bus, where a rule keeps an audit record; an HTTP API serves
-job status and takes new jobs; a schedule writes a nightly report. Long jobs go to a Fargate worker (the
-Workers stack).
+job status and takes new jobs (browsers on the web app's origin may call it: CORS), and partners read job status
+through routes a Lambda authorizer guards; a schedule writes a nightly report, which operators can also run on
+demand through the function's IAM-authorized URL. Long jobs go to a Fargate worker (the Workers stack).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import aws_cdk as cdk
@@ -17,7 +19,9 @@ from constructs import Construct
 
 from constructs_lib import (
     Alerting,
+    ApiAuthorization,
     ApiTrigger,
+    Cors,
     Deployment,
     EventTrigger,
     QueueTrigger,
@@ -25,11 +29,13 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    UrlTrigger,
 )
 from constructs_lib.buckets import secure_bucket
 from constructs_lib.defaults import BucketDefaults
 from constructs_lib.nag import acknowledge, finding_resource
 
+from .demo import LOCAL_PARTNER_TOKEN, LOCAL_WEB_ORIGIN
 from .workers import WorkersStack
 
 EVENT_SOURCE = "constructs_lib.example"
@@ -71,7 +77,16 @@ class ServerlessAppStack(cdk.Stack):
         )
         self.allow_put(job_events, "events/*")
 
-        self.api = ServerlessApi(self, "Api")  # IAM-authorized routes unless named public
+        # IAM-authorized routes unless named public; the web app's origin may call it from browsers.
+        web_origin = self.node.try_get_context("web_origin") or (LOCAL_WEB_ORIGIN if local
+                                                                 else "https://app.example.com")
+        self.api = ServerlessApi(self, "Api", cors=Cors(allow_origins=[web_origin]))
+        # Partners' tokens, as "name:sha256-hexdigest,..." (context partner_tokens); none configured denies all.
+        tokens = self.node.try_get_context("partner_tokens") or (
+            f"demo:{hashlib.sha256(LOCAL_PARTNER_TOKEN.encode()).hexdigest()}" if local else "")
+        partner_auth = ServerlessFunction(self, "PartnerAuth", source="partner_auth", async_invokes=False,
+                                          environment={"PARTNER_TOKENS": tokens})
+        partners = ApiAuthorization.lambda_(partner_auth, results_cache_ttl=cdk.Duration.minutes(5))
         # The API's function is released gradually: 10% of requests for 5 minutes, rolled back on errors.
         job_api = ServerlessFunction(
             self, "JobApi", source="job_api",
@@ -81,14 +96,17 @@ class ServerlessAppStack(cdk.Stack):
                 ApiTrigger(self.api, "GET /health", public=True),
                 ApiTrigger(self.api, "GET /jobs/{id}"),
                 ApiTrigger(self.api, "POST /jobs"),
+                ApiTrigger(self.api, "GET /partner/jobs/{id}", authorization=partners),
             ],
         )
         self.allow_read(job_api, "results/")
         self.jobs.queue.grant_send_messages(job_api)
 
+        self.report_url = UrlTrigger(auth="iam")  # operators: `trigger.grant_invoke(role)`, then a signed GET
         nightly_report = ServerlessFunction(
             self, "NightlyReport", source="nightly_report", environment={"DATA_BUCKET": self.data.bucket_name},
-            triggers=[ScheduleTrigger("rate(1 minute)" if local else "cron(0 3 * * ? *)", timezone="Europe/Berlin")],
+            triggers=[ScheduleTrigger("rate(1 minute)" if local else "cron(0 3 * * ? *)", timezone="Europe/Berlin"),
+                      self.report_url],
         )
         self.allow_read(nightly_report, "results/")
         self.allow_put(nightly_report, "reports/*")

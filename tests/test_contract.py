@@ -19,8 +19,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration, Size
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +35,7 @@ from constructs_lib import (
     ApiAuthorization,
     ApiTrigger,
     ConfigError,
+    Cors,
     Deployment,
     EventTrigger,
     FargateQueueWorker,
@@ -42,6 +47,7 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    UrlTrigger,
 )
 from constructs_lib.testing import new_stack
 
@@ -287,6 +293,100 @@ def test_deployment_and_provisioned_concurrency(kind: str, percent: Any, interva
         provisioned = ProvisionedConcurrency(minimum=minimum, maximum=maximum, target_utilization=utilization)
         build_function(stack, "job_events", {"deployment": deployment, "provisioned_concurrency": provisioned},
                        [QueueTrigger()])
+    holds_contract(build)
+
+
+ORIGINS = st.lists(st.sampled_from(["*", "https://app.example.com", "http://localhost:3000", "app.example.com",
+                                    "https://x.example.com/", "https://*.example.com", ""]), max_size=3)
+CORS_PROPS = props(
+    allow_methods=st.lists(st.sampled_from(["GET", "post", "*", "ANY", "FETCH", ""]), max_size=3),
+    allow_headers=st.lists(st.sampled_from(["Content-Type", "X-Api-Key", "Bad Header", ""]), max_size=2),
+    expose_headers=st.lists(st.sampled_from(["X-Request-Id", "\n"]), max_size=1),
+    max_age=durations(0, 60, 86_400, 86_401), allow_credentials=st.booleans(),
+)
+DOMAIN_PROPS = props(
+    domain_name=st.sampled_from(["api.example.com", "API.example.com", "https://api.example.com", "api.other.org",
+                                 "example", "a" * 64 + ".example.com", "api.example.com."]),
+    certificate=st.sampled_from(["us-east-1", "eu-west-1"]),  # made in the stack: a certificate in this region
+    hosted_zone=st.just("example.com"),
+)
+AUTHORIZER_PROPS = props(
+    identity_source=st.one_of(st.sampled_from(["Authorization", "$request.querystring.token", "context.identity.x",
+                                               "$request.body.x", "", "method.request.header.X-Key"]),
+                              st.lists(st.sampled_from(["Authorization", "$stageVariables.v", "bad value"]),
+                                       max_size=2)),
+    results_cache_ttl=durations(0, 300, 3_600, 3_601),
+)
+
+
+def cors_of(origins: Any, cors_props: dict[str, Any]) -> Cors:
+    return Cors(allow_origins=origins, **cors_props)
+
+
+@given(kind=st.sampled_from(["http", "rest"]), origins=either(ORIGINS), cors_props=CORS_PROPS,
+       domain_props=DOMAIN_PROPS, api_keys=either(st.lists(st.sampled_from(["partner-a", "b", "bad key", "b"]),
+                                                           max_size=3)),
+       quota=either(ints(1, 0, 10_000)), authorizer_props=AUTHORIZER_PROPS, route_authorizer=st.booleans())
+def test_api_cors_domain_keys_and_authorizer(kind: str, origins: Any, cors_props: dict[str, Any],
+                                             domain_props: dict[str, Any], api_keys: Any, quota: Any,
+                                             authorizer_props: dict[str, Any], route_authorizer: bool) -> None:
+    def build(stack: cdk.Stack) -> None:
+        domain = dict(domain_props)
+        if isinstance(domain.get("certificate"), str):
+            domain["certificate"] = acm.Certificate.from_certificate_arn(
+                stack, "Cert", f"arn:aws:acm:{domain['certificate']}:123456789012:certificate/abc")
+        if isinstance(domain.get("hosted_zone"), str):
+            domain["hosted_zone"] = route53.HostedZone.from_hosted_zone_attributes(
+                stack, "Zone", hosted_zone_id="Z1", zone_name=domain["hosted_zone"])
+        authorizer = ServerlessFunction(stack, "Authorizer", source="job_events", async_invokes=False)
+        authorization = ApiAuthorization.lambda_(authorizer, **authorizer_props)
+        api = ServerlessApi(stack, "Api", kind=kind, cors=cors_of(origins, cors_props), api_keys=api_keys,
+                            api_key_daily_quota=quota, authorization=None if route_authorizer else authorization,
+                            **domain)
+        build_function(stack, "job_events", {}, [
+            ApiTrigger(api, "GET /items/{id}", authorization=authorization if route_authorizer else None),
+            ApiTrigger(api, "GET /health", public=True)])
+    holds_contract(build)
+
+
+@given(auth=either(st.sampled_from(["iam", "none", "IAM", "public"])),
+       invoke_mode=either(st.sampled_from(["buffered", "response_stream", "stream"])),
+       origins=either(ORIGINS), cors_props=CORS_PROPS, with_cors=st.booleans(), twice=st.booleans(),
+       deployment=st.booleans())
+def test_url_trigger(auth: Any, invoke_mode: Any, origins: Any, cors_props: dict[str, Any], with_cors: bool,
+                     twice: bool, deployment: bool) -> None:
+    def build(stack: cdk.Stack) -> None:
+        cors = cors_of(origins, cors_props) if with_cors else None
+        triggers = [UrlTrigger(auth=auth, cors=cors, invoke_mode=invoke_mode)] * (2 if twice else 1)
+        build_function(stack, "job_events", {"deployment": Deployment.all_at_once() if deployment else None},
+                       [triggers[0], UrlTrigger()] if twice else triggers)
+    holds_contract(build)
+
+
+VPC_SHAPES = st.sampled_from(["egress", "isolated", "public-only", "isolated-with-s3"])
+SUBNET_CHOICES = st.sampled_from([None, ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS,
+                                  ec2.SubnetType.PRIVATE_ISOLATED])
+
+
+@given(shape=VPC_SHAPES, subnet_type=SUBNET_CHOICES, given_group=st.booleans(), with_vpc=st.booleans(),
+       grant=st.sampled_from([None, "s3", "sqs", "dynamodb"]))
+def test_function_in_a_vpc(shape: str, subnet_type: Any, given_group: bool, with_vpc: bool, grant: Any) -> None:
+    def build(stack: cdk.Stack) -> None:
+        configs = {"egress": [ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_WITH_EGRESS],
+                   "isolated": [ec2.SubnetType.PRIVATE_ISOLATED], "public-only": [ec2.SubnetType.PUBLIC],
+                   "isolated-with-s3": [ec2.SubnetType.PRIVATE_ISOLATED]}[shape]
+        vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1 if shape == "egress" else 0,
+                      subnet_configuration=[ec2.SubnetConfiguration(name=t.name.lower(), subnet_type=t)
+                                            for t in configs])
+        if shape == "isolated-with-s3":
+            vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
+        group = ec2.SecurityGroup(stack, "Group", vpc=vpc) if given_group else None
+        function = build_function(stack, "job_events", {
+            "vpc": vpc if with_vpc else None,
+            "vpc_subnets": ec2.SubnetSelection(subnet_type=subnet_type) if subnet_type else None,
+            "security_groups": [group] if group else ()})
+        if grant:
+            function.role.add_to_principal_policy(iam.PolicyStatement(actions=[f"{grant}:Get*"], resources=["*"]))
     holds_contract(build)
 
 

@@ -190,3 +190,51 @@ def test_nightly_report_counts_finished_jobs(aws):
     report = handler.lambda_handler(event, None)
     assert report["jobs_finished"] == 2 and report["job_ids"] == ["a", "b"]
     assert ("data", "reports/2025-02-20.json") in aws["s3"].objects
+
+
+def test_nightly_report_on_demand_through_its_function_url(aws):
+    """A function URL sends the HTTP API's payload 2.0: the same report, answered as HTTP."""
+    handler = with_clients(load_handler("nightly_report"), aws)
+    aws["s3"].put_object(Bucket="data", Key="results/a.json", Body=b"{}")
+    answer = handler.lambda_handler(http_event("GET", "/"), None)
+    assert answer["statusCode"] == 200 and json.loads(answer["body"])["jobs_finished"] == 1
+
+
+# --- Lambda authorizer: partner_auth ------------------------------------------------------------------------
+
+def authorizer_event(authorization: str | None) -> dict:  # type: ignore[type-arg]
+    """The HTTP API's Lambda authorizer request (payload 2.0): the route's request, plus what an authorizer gets."""
+    event = http_event("GET", "/partner/jobs/j1")
+    event.update(type="REQUEST", routeArn="arn:aws:execute-api:us-east-1:123456789012:api/$default/GET/partner")
+    headers = {k: v for k, v in event["headers"].items() if k.lower() != "authorization"}
+    if authorization is not None:
+        headers["authorization"] = authorization
+    event["headers"] = headers
+    event["identitySource"] = [authorization] if authorization else []
+    return event
+
+
+def test_partner_auth_allows_a_known_token_and_names_the_partner(monkeypatch):
+    import hashlib
+
+    handler = load_handler("partner_auth")
+    monkeypatch.setenv("PARTNER_TOKENS", f"acme:{hashlib.sha256(b's3cret').hexdigest()},other:{'0' * 64}")
+    assert handler.lambda_handler(authorizer_event("Bearer s3cret"), None) == {
+        "isAuthorized": True, "context": {"partner": "acme"}}
+    for header in ("Bearer wrong", "s3cret", "Basic s3cret", "Bearer ", None):
+        assert handler.lambda_handler(authorizer_event(header), None)["isAuthorized"] is False, header
+
+
+def test_partner_auth_denies_everyone_when_no_token_is_configured(monkeypatch):
+    handler = load_handler("partner_auth")
+    monkeypatch.delenv("PARTNER_TOKENS", raising=False)
+    assert handler.lambda_handler(authorizer_event("Bearer anything"), None)["isAuthorized"] is False
+
+
+def test_api_partner_route_reads_the_partner_from_the_authorizer(aws, capsys):
+    handler = with_clients(load_handler("job_api"), aws)
+    aws["s3"].put_object(Bucket="data", Key="results/j1.json", Body=b'{"job_id": "j1", "status": "done"}')
+    event = http_event("GET", "/partner/jobs/j1")
+    event["requestContext"]["authorizer"] = {"lambda": {"partner": "acme"}}
+    assert handler.lambda_handler(event, None)["statusCode"] == 200
+    assert '"partner": "acme"' in capsys.readouterr().out

@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     rule_cases_alarms,
     rule_cases_deployment,
     rule_cases_fargate,
+    rule_cases_network,
     rule_cases_packaging,
     rule_cases_stack,
     rule_cases_triggers,

@@ -125,7 +125,7 @@ def check_stage_name(construct: IConstruct, stage_name: str) -> None:
 
 
 # What each API kind can enforce. Anything else is refused: a route never silently becomes public.
-AUTHORIZATIONS = {"http": ("iam", "jwt", "cognito", "none"), "rest": ("iam", "cognito", "none")}
+AUTHORIZATIONS = {"http": ("iam", "jwt", "cognito", "lambda", "none"), "rest": ("iam", "cognito", "lambda", "none")}
 
 
 @rule("API_KIND", "API kind and authorization fit together",
@@ -151,3 +151,100 @@ def check_throttle(construct: IConstruct, rate: int, burst: int) -> None:
     if not 1 <= rate <= L.APIGW_ACCOUNT_THROTTLE_RPS or burst < 1:
         fail(construct, "API_THROTTLE", f"throttle rate={rate}, burst={burst}",
              "use a rate between 1 and 10,000 requests per second and a burst of at least 1.")
+
+
+# Identity sources, written either way: (HTTP API syntax, REST API syntax) per kind of request data.
+IDENTITY_SYNTAX = {
+    "header": ("$request.header.", "method.request.header."),
+    "querystring": ("$request.querystring.", "method.request.querystring."),
+    "context": ("$context.", "context."),
+    "stage_variable": ("$stageVariables.", "stageVariables."),
+}
+_IDENTITY_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+@rule("API_AUTHORIZER", "Lambda authorizer identity sources and caching",
+      limit=f"identity sources are header names or $request.header.X / $request.querystring.X / $context.X / "
+            f"$stageVariables.X (REST: method.request.header.X, ...); cache 0..{L.APIGW_AUTHORIZER_CACHE_MAX_S:,} s, "
+            "and a cached authorizer needs at least one identity source (its cache key)",
+      source=L.APIGW_AUTHORIZER_URL)
+def parse_identity_source(source: str) -> tuple[str, str]:
+    """`"Authorization"` -> ("header", "Authorization"); `"$request.querystring.token"` -> ("querystring", "token")."""
+    where = "ApiAuthorization.lambda_"
+    for kind, prefixes in IDENTITY_SYNTAX.items():
+        for prefix in prefixes:
+            if source.startswith(prefix):
+                name = source[len(prefix):]
+                if _IDENTITY_NAME.fullmatch(name):
+                    return kind, name
+    if _IDENTITY_NAME.fullmatch(source) and not source.startswith(("$", "method.")):
+        return "header", source
+    fail(where, "API_AUTHORIZER", f"identity_source {source!r} is not a header name or an identity source expression",
+         "use a header name ('Authorization'), '$request.querystring.token', '$context.identity.sourceIp' or "
+         "'$stageVariables.name'.")
+
+
+def render_identity_source(kind: str, source: tuple[str, str]) -> str:
+    """An identity source in the syntax of `kind` ("http" or "rest")."""
+    where, name = source
+    return IDENTITY_SYNTAX[where][0 if kind == "http" else 1] + name
+
+
+def check_authorizer_cache(sources: int, ttl_seconds: float) -> None:
+    where = "ApiAuthorization.lambda_"
+    if not 0 <= ttl_seconds <= L.APIGW_AUTHORIZER_CACHE_MAX_S:
+        fail(where, "API_AUTHORIZER", f"results_cache_ttl={ttl_seconds:g} s",
+             f"use 0 (no caching) up to {L.APIGW_AUTHORIZER_CACHE_MAX_S:,} s.")
+    if ttl_seconds > 0 and sources == 0:
+        fail(where, "API_AUTHORIZER", "results are cached but there is no identity source to key the cache on",
+             "name an identity source (e.g. 'Authorization'), or pass results_cache_ttl=Duration.seconds(0).")
+
+
+@rule("API_DOMAIN", "custom domain name, certificate and hosted zone",
+      limit=f"a lower-case DNS name of at most {L.DOMAIN_NAME_MAX} characters, given with a certificate (ACM, in the "
+            "API's region) and inside the hosted zone when one is given", source=L.APIGW_DOMAIN_URL)
+def check_domain(construct: IConstruct, domain_name: str | None, has_certificate: bool, zone_name: str | None,
+                 certificate_region: str | None, region: str | None) -> None:
+    if domain_name is None:
+        if has_certificate or zone_name is not None:
+            fail(construct, "API_DOMAIN", "certificate= or hosted_zone= without domain_name=",
+                 "pass domain_name='api.example.com' too, or drop certificate= and hosted_zone=.")
+        return
+    labels = domain_name.split(".")
+    if (len(domain_name) > L.DOMAIN_NAME_MAX or len(labels) < 2
+            or not all(re.fullmatch(L.DOMAIN_LABEL_PATTERN, label) for label in labels)):
+        fail(construct, "API_DOMAIN", f"domain_name={domain_name!r} is not a DNS name",
+             "use a lower-case name such as 'api.example.com' (no scheme, no path, no trailing dot).")
+    if not has_certificate:
+        fail(construct, "API_DOMAIN", f"domain_name={domain_name!r} has no certificate",
+             "pass certificate= an ACM certificate for the name, in the API's region "
+             "(acm.Certificate(..., validation=CertificateValidation.from_dns(zone))).")
+    if zone_name is not None:
+        zone = zone_name.rstrip(".").lower()
+        if domain_name != zone and not domain_name.endswith("." + zone):
+            fail(construct, "API_DOMAIN", f"domain_name={domain_name!r} is not inside hosted zone {zone!r}",
+                 f"use a name under {zone!r}, or the hosted zone that holds {domain_name!r}.")
+    if certificate_region and region and certificate_region != region:
+        fail(construct, "API_DOMAIN", f"the certificate is in {certificate_region}, the API in {region}",
+             f"use a certificate issued in {region} (regional custom domains need one in their own region).")
+
+
+@rule("API_KEYS", "API keys and usage plans",
+      limit="REST APIs only (HTTP APIs have no API keys); key names of 1..64 letters, digits, '-' and '_', each "
+            "once; a daily quota of at least 1 request", source=L.APIGW_USAGE_PLAN_URL)
+def check_api_keys(construct: IConstruct, kind: str, names: list[str], quota: int | None) -> None:
+    if not names:
+        if quota is not None:
+            fail(construct, "API_KEYS", "api_key_daily_quota without api_keys",
+                 "name the keys with api_keys=['partner-a', ...], or drop api_key_daily_quota.")
+        return
+    if kind != "rest":
+        fail(construct, "API_KEYS", f"api_keys on an {kind.upper()} API",
+             "use kind='rest' for API keys and usage plans, or a Lambda authorizer that checks a key header.")
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
+            fail(construct, "API_KEYS", f"api key name {name!r}", "use 1..64 letters, digits, '-' and '_'.")
+    if len(set(names)) != len(names):
+        fail(construct, "API_KEYS", f"api_keys={names!r} names a key twice", "name each key once.")
+    if quota is not None and quota < 1:
+        fail(construct, "API_KEYS", f"api_key_daily_quota={quota}", "use at least 1 request per day, or None.")

@@ -216,3 +216,53 @@ def check_async_invokes(construct: IConstruct, trigger_name: str, async_invokes:
     if async_invokes is False:
         fail(construct, "FN_ASYNC_INVOKES", f"async_invokes=False, but {trigger_name} invokes it asynchronously",
              "leave async_invokes unset (its failed events then land in the function's failure_queue).")
+
+
+@rule("URL_ONE", "one function URL per function", limit="a function (or alias) has at most one function URL",
+      source=L.LAMBDA_URL_URL)
+def check_one_url(construct: IConstruct, has_url: bool) -> None:
+    if has_url:
+        fail(construct, "URL_ONE", "a second UrlTrigger", "keep one UrlTrigger per function; route paths in the "
+             "handler, or use ServerlessApi with ApiTriggers for several routes.")
+
+
+@rule("FN_VPC_SUBNETS", "a function in a VPC gets private subnets",
+      limit="vpc_subnets and security_groups need a vpc; subnets that exist in it, none public (a function gets no "
+            "public IP, so a public subnet gives it no internet)", source=L.LAMBDA_VPC_URL)
+def check_no_vpc(construct: IConstruct, has_subnets: bool, has_groups: bool, connections: bool = False) -> None:
+    if has_subnets or has_groups:
+        given = "vpc_subnets" if has_subnets else "security_groups"
+        fail(construct, "FN_VPC_SUBNETS", f"{given} without vpc", f"pass vpc= too, or drop {given}.")
+    if connections:
+        fail(construct, "FN_VPC_SUBNETS", "connections of a function outside a VPC",
+             "pass vpc= (and the subnets) to the function to connect it to resources in the VPC.")
+
+
+def check_subnets(construct: IConstruct, selected: list[str], public: set[str]) -> None:
+    chosen = [s for s in selected if s in public]
+    if chosen:
+        fail(construct, "FN_VPC_SUBNETS", f"vpc_subnets selects public subnet(s) {', '.join(chosen)}",
+             "use SubnetSelection(subnet_type=SubnetType.PRIVATE_WITH_EGRESS) (internet through NAT) or "
+             "PRIVATE_ISOLATED with VPC endpoints.")
+
+
+def fail_no_subnets(construct: IConstruct, problems: list[str], asked: bool) -> None:
+    if asked:
+        fail(construct, "FN_VPC_SUBNETS", f"vpc_subnets selects no subnet ({'; '.join(problems)})",
+             "select subnets the VPC has, e.g. SubnetSelection(subnet_type=SubnetType.PRIVATE_WITH_EGRESS).")
+    fail(construct, "FN_VPC_SUBNETS", "the VPC has no private subnets (with egress or isolated), only public ones",
+         "add private subnets to the VPC (subnet_configuration with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED).")
+
+
+@rule("FN_VPC_ENDPOINTS", "isolated subnets have endpoints for the services the function is granted",
+      limit="from an isolated subnet AWS APIs are reachable only through VPC endpoints (gateway for S3 and DynamoDB, "
+            "interface for the others)", source=L.LAMBDA_VPC_URL, severity="warning")
+def check_vpc_endpoints(construct: IConstruct, missing: list[str]) -> None:
+    if missing:
+        fix = ", ".join(f"vpc.add_gateway_endpoint('{m.upper()}', service=GatewayVpcEndpointAwsService."
+                        f"{'DYNAMODB' if m == 'dynamodb' else 'S3'})" if m in ("s3", "dynamodb")
+                        else f"vpc.add_interface_endpoint('{m.upper()}', service=InterfaceVpcEndpointAwsService("
+                        f"'{m}'))" for m in missing)
+        warn(construct, "FN_VPC_ENDPOINTS", f"the function runs in isolated subnets and is granted "
+             f"{', '.join(missing)} with no VPC endpoint for it: those calls would time out",
+             f"add {fix}; or use PRIVATE_WITH_EGRESS subnets (NAT).")

@@ -76,12 +76,30 @@ class ApiTrigger(Trigger):
             assert api.rest_api is not None
             resource = api.rest_api.root if self.path == "/" else api.rest_api.root.resource_for_path(self.path)
             self.route = resource.add_method(self.method, _rest_integration(api, function),
+                                             api_key_required=bool(api.api_keys) and not self.public or None,
                                              **api.rest_method_options(self.authorization))
             if self.authorization.kind == "none":
                 acknowledge(self.route, reason, "AwsSolutions-APIG4", "AwsSolutions-COG4")
-            elif self.authorization.kind == "iam":
-                acknowledge(self.route, "Authorized by IAM (SigV4), chosen explicitly instead of Cognito.",
+            elif self.authorization.kind in ("iam", "lambda"):
+                chosen = "IAM (SigV4)" if self.authorization.kind == "iam" else "a Lambda authorizer"
+                acknowledge(self.route, f"Authorized by {chosen}, chosen explicitly instead of Cognito.",
                             "AwsSolutions-COG4")
+            if api.cors is not None:
+                _acknowledge_preflights(api, resource)
+
+
+def _acknowledge_preflights(api: ServerlessApi, resource: apigw.IResource) -> None:
+    """The CORS preflight (OPTIONS, a mock answer) on `resource` and its parents takes no authorizer: browsers send
+    it without credentials. Acknowledged once per resource."""
+    node: apigw.IResource | None = resource
+    while node is not None and node.path not in api.preflights_acknowledged:
+        api.preflights_acknowledged.add(node.path)
+        preflight = node.node.try_find_child("OPTIONS")
+        if preflight is not None:
+            acknowledge(preflight, "CORS preflight: browsers send OPTIONS without credentials; API Gateway answers "
+                        "it with a mock integration (no function runs, no data is returned).",
+                        "AwsSolutions-APIG4", "AwsSolutions-COG4")
+        node = node.parent_resource
 
 
 def _http_integration(api: ServerlessApi, function: ServerlessFunction) -> integrations.HttpLambdaIntegration:

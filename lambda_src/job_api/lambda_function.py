@@ -1,6 +1,7 @@
 """HTTP API (payload 2.0; REST 1.0 works too): job status and submission.
 
-GET /health, GET /jobs/{id}, POST /jobs. Answers JSON with proper status codes; never lets an exception
+GET /health, GET /jobs/{id}, POST /jobs, and GET /partner/jobs/{id} (behind the partner authorizer, which names
+the partner in the request context). Answers JSON with proper status codes; never lets an exception
 become API Gateway's bare 502. Submissions are validated with pydantic (requirements.txt: the library installs
 it, with its native pydantic_core, for the function's runtime and architecture).
 """
@@ -80,6 +81,10 @@ def lambda_handler(event, context):
             return get_job(parts[1])
         if method == "POST" and parts == ["jobs"]:
             return submit_job(event)
+        if method == "GET" and len(parts) == 3 and parts[:2] == ["partner", "jobs"]:
+            partner = event.get("requestContext", {}).get("authorizer", {}).get("lambda", {}).get("partner")
+            print(json.dumps({"message": "partner request", "partner": partner, "job_id": parts[2]}))
+            return get_job(parts[2])
         return response(404, {"error": f"no route {method} {path}"})
     except Exception as error:  # noqa: BLE001 - answer 500 with a body, and log the cause
         print(json.dumps({"message": "request failed", "method": method, "path": path, "error": repr(error)}))

@@ -1,4 +1,7 @@
-"""EventBridge Scheduler: summarise the finished jobs into reports/<date>.json."""
+"""EventBridge Scheduler: summarise the finished jobs into reports/<date>.json.
+
+Also on demand: a SigV4-signed request to the function's URL (payload 2.0) writes today's report and answers it.
+"""
 
 import datetime
 import json
@@ -30,4 +33,6 @@ def lambda_handler(event, context):
     report = {"date": day, "jobs_finished": len(jobs), "job_ids": jobs, "schedule": event.get("resources", [])}
     client("s3").put_object(Bucket=bucket, Key=f"reports/{day}.json", Body=json.dumps(report).encode())
     print(json.dumps({"message": "report written", "date": day, "jobs": len(jobs)}))
+    if "http" in event.get("requestContext", {}):  # the function URL: answer HTTP
+        return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(report)}
     return report

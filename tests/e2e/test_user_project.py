@@ -22,22 +22,28 @@ NODE_BIN = ROOT / "node_modules" / ".bin"
 STACK = '''
 import aws_cdk as cdk
 from aws_cdk import Duration, Stack
+from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from constructs_lib import (ApiTrigger, Deployment, EventTrigger, FargateQueueWorker, FargateScheduledTask,
-                            FargateWebService, QueueTrigger, S3Trigger, ScheduleTrigger, ServerlessApi,
-                            ServerlessFunction)
+from constructs_lib import (ApiAuthorization, ApiTrigger, Cors, Deployment, EventTrigger, FargateQueueWorker,
+                            FargateScheduledTask, FargateWebService, QueueTrigger, S3Trigger, ScheduleTrigger,
+                            ServerlessApi, ServerlessFunction, UrlTrigger)
 
 
 class ShopStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        api = ServerlessApi(self, "Api")
+        api = ServerlessApi(self, "Api", cors=Cors(allow_origins=["https://shop.example.com"]))
         orders = ServerlessFunction(self, "Orders", source="orders", timeout=Duration.seconds(10), triggers=[
             S3Trigger(prefix="in/"), QueueTrigger(), EventTrigger({"source": [{"prefix": "shop."}]}),
             ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /orders/{id}"),
         ])
         orders.add_trigger(ApiTrigger(api, "GET /health", public=True))
+        partners = ServerlessFunction(self, "PartnerAuth", source="orders", async_invokes=False)
+        orders.add_trigger(ApiTrigger(api, "GET /partner/orders", authorization=ApiAuthorization.lambda_(partners)))
+        vpc = ec2.Vpc(self, "Vpc", max_azs=2, nat_gateways=1)
+        vpc.add_flow_log("FlowLog")
+        ServerlessFunction(self, "Reports", source="orders", vpc=vpc, triggers=[UrlTrigger()])
         ServerlessFunction(self, "Checkout", source="orders", provisioned_concurrency=1,
                            deployment=Deployment.linear(percent=20, interval=Duration.minutes(1)),
                            triggers=[ApiTrigger(api, "POST /checkout"), QueueTrigger()])
@@ -138,3 +144,12 @@ def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Pat
     checkout = [r["Properties"] for r in shop["Resources"].values() if r["Type"] in (
         "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping") and "Checkout" in json.dumps(r)]
     assert len(checkout) == 2 and all(alias_id in json.dumps(p["FunctionName"]) for p in checkout), checkout
+    # Issue 12 under cdk init's flags: CORS, a Lambda-authorized route, a function URL, a function in the VPC.
+    by_type = {}
+    for resource in shop["Resources"].values():
+        by_type.setdefault(resource["Type"], []).append(resource.get("Properties", {}))
+    assert by_type["AWS::ApiGatewayV2::Api"][0]["CorsConfiguration"]["AllowOrigins"] == ["https://shop.example.com"]
+    assert [a["AuthorizerType"] for a in by_type["AWS::ApiGatewayV2::Authorizer"]] == ["REQUEST"]
+    assert [u["AuthType"] for u in by_type["AWS::Lambda::Url"]] == ["AWS_IAM"]
+    in_vpc = [f for f in by_type["AWS::Lambda::Function"] if "VpcConfig" in f]
+    assert len(in_vpc) == 1 and len(in_vpc[0]["VpcConfig"]["SubnetIds"]) == 2
