@@ -255,3 +255,22 @@ def test_public_url_trigger_on_the_alias_with_cors_and_streaming(snapshot):
     assert {p["Action"] for p in permissions} == {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"}
     assert all(p["FunctionName"] == {"Ref": Match.string_like_regexp("FnAlias")} or "FnAlias" in str(p["FunctionName"])
                for p in permissions)
+
+
+def test_public_url_carries_its_acknowledgement_for_the_compliance_packs():
+    """HIPAA / NIST / PCI packs flag a permission for any principal: a URL asked to be public is acknowledged, with
+    its reason, and the packs still report everything else (so the acknowledgement is not a blanket one)."""
+    import aws_cdk as cdk
+    from cdk_nag import HIPAASecurityChecks, NIST80053R5Checks
+
+    from constructs_lib.testing import ComplianceError
+
+    stack = new_stack(nag=False)
+    app = stack.node.root
+    cdk.Validations.of(app).add_plugins(HIPAASecurityChecks(app), NIST80053R5Checks(app))
+    function(stack, triggers=[UrlTrigger(auth="none")])
+    with pytest.raises(ComplianceError) as info:
+        synth(stack, lint=False)
+    report = str(info.value)
+    assert "HIPAA.Security-LambdaInsideVPC" in report and "NIST.800.53.R5-LambdaInsideVPC" in report  # packs ran
+    assert "LambdaFunctionPublicAccessProhibited" not in report

@@ -8,7 +8,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from ..cors import Cors
-from ..nag import skip_checkov
+from ..nag import acknowledge, skip_checkov
 from ..outputs import stable_output
 from ..rules import function as rules
 from ..rules.props import check_props
@@ -16,6 +16,10 @@ from .base import Trigger
 
 if TYPE_CHECKING:
     from ..function import ServerlessFunction
+
+
+# cdk-nag packs whose LambdaFunctionPublicAccessProhibited rule flags a permission for any principal.
+PUBLIC_ACCESS_PACKS = ("HIPAA.Security", "NIST.800.53.R4", "NIST.800.53.R5", "PCI.DSS.321")
 
 
 class UrlTrigger(Trigger):
@@ -52,8 +56,11 @@ class UrlTrigger(Trigger):
             else lambda_.InvokeMode.RESPONSE_STREAM,
         )
         if self.auth == "none":
-            skip_checkov(self.url, "A public function URL, asked for explicitly with UrlTrigger(auth='none').",
-                         "CKV_AWS_258")
+            reason = "A public function URL, asked for explicitly with UrlTrigger(auth='none')."
+            skip_checkov(self.url, reason, "CKV_AWS_258")
+            for permission in ("invoke-function-url", "invoke-function"):  # aws-cdk-lib's two, for any principal
+                acknowledge(function.invoke_target.node.find_child(permission), reason,
+                            *(f"{pack}-LambdaFunctionPublicAccessProhibited" for pack in PUBLIC_ACCESS_PACKS))
         stable_output(function, "Url", self.url.url, f"Function URL of {function.node.path} (auth={self.auth})")
 
     def grant_invoke(self, grantee: iam.IGrantable) -> None:
