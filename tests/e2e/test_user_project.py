@@ -125,6 +125,11 @@ def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Pat
     assert "Error" not in output and "AwsSolutions-" not in output and "Serverless-" not in output, output
     assert "program.js" not in output  # warnings, if any, carry no jsii stack trace line
 
+    # The cost estimate, as a user runs it: the console script in their virtualenv, over their cdk.out.
+    estimate = json.loads(run([str(python.parent / "constructs-lib"), "cost", "--json"], project, synth_env))
+    assert estimate["total"] > 0 and any(i["construct"] == "ShopStack/Orders" for i in estimate["items"])
+    assert any(i["what"] == "NAT gateway hours" and i["idle"] for i in estimate["items"])  # the VPC's NAT: idle cost
+
     lint = run([str(python), "-c", textwrap.dedent("""\
         import json, pathlib
         from constructs_lib.testing import cfn_lint

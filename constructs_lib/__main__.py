@@ -1,0 +1,7 @@
+"""`python -m constructs_lib ...`: the `constructs-lib` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

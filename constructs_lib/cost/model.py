@@ -1,0 +1,198 @@
+"""What a synthesized app is made of, as far as its bill goes: read from `cdk.out`, grouped by construct."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Top-level ids of resources that CDK adds to run a deploy (custom-resource handlers): invoked only while deploying.
+DEPLOY_TIME_PREFIXES = ("BucketNotificationsHandler", "Custom", "LogRetention", "AWS679f53fac002430cb0da5b7982bd2287")
+
+
+@dataclass
+class Function:
+    logical_id: str
+    memory_mb: int
+    architecture: str
+    ephemeral_mb: int
+    provisioned: int = 0
+    alias_ids: list[str] = field(default_factory=list)
+    schedules: list[str] = field(default_factory=list)  # expressions of the schedules that invoke it
+    queues: list[str] = field(default_factory=list)  # logical ids of queues it is triggered by
+    custom_bus_rules: int = 0  # EventBridge rules on a bus of the app (custom events are billed)
+    s3_triggers: int = 0
+    url: bool = False
+    log_retention_days: int | None = None
+
+
+@dataclass
+class Construct:
+    """One construct of the app (`Stack/Name`), with what it holds that costs money."""
+
+    path: str
+    functions: list[Function] = field(default_factory=list)
+    apis: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (logical id, "http"|"rest", targets)
+    queues: dict[str, bool] = field(default_factory=dict)  # logical id -> fifo
+    alarm_metrics: int = 0
+    dashboards: int = 0
+    nat_gateways: int = 0
+    load_balancers: int = 0
+    fargate: list[dict[str, Any]] = field(default_factory=list)  # cpu, memory_mb, architecture, kind, tasks...
+
+    @property
+    def kind(self) -> str:
+        if self.fargate:
+            return "fargate"
+        if self.apis:
+            return "api"
+        if self.functions:
+            return "function"
+        return "other"
+
+
+@dataclass
+class Stack:
+    name: str
+    region: str | None
+    constructs: dict[str, Construct]
+    deploy_time: list[str]  # paths of CDK's deploy-time helpers, not priced
+
+
+def read_cloud_assembly(cdk_out: Path) -> list[Stack]:
+    """Every stack of the cloud assembly in `cdk_out` (its manifest.json), read into constructs."""
+    manifest = json.loads((cdk_out / "manifest.json").read_text())
+    stacks = []
+    for name, artifact in manifest["artifacts"].items():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        template = json.loads((cdk_out / artifact["properties"]["templateFile"]).read_text())
+        environment = artifact.get("environment", "")
+        region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else None
+        stacks.append(read_stack(artifact.get("displayName", name), template,
+                                 None if region in (None, "unknown-region") else region))
+    return stacks
+
+
+def read_stack(name: str, template: dict[str, Any], region: str | None = None) -> Stack:
+    resources: dict[str, dict[str, Any]] = template.get("Resources", {})
+    if resources and not any("aws:cdk:path" in r.get("Metadata", {}) for r in resources.values()):
+        raise ValueError(f"stack {name} has no construct paths in its template (synthesized with "
+                         "--no-path-metadata?): synthesize it with plain `cdk synth`")
+    constructs: dict[str, Construct] = {}
+    deploy_time: list[str] = []
+
+    def owner(logical_id: str) -> Construct | None:
+        path = resources[logical_id].get("Metadata", {}).get("aws:cdk:path", f"{name}/{logical_id}")
+        parts = path.split("/")
+        top = "/".join(parts[:2])
+        if parts[1].startswith(DEPLOY_TIME_PREFIXES):
+            if top not in deploy_time:
+                deploy_time.append(top)
+            return None
+        return constructs.setdefault(top, Construct(top))
+
+    functions: dict[str, Function] = {}
+    for logical_id, resource in resources.items():
+        kind, props = resource["Type"], resource.get("Properties", {})
+        if kind == "AWS::Lambda::Function" and (construct := owner(logical_id)) is not None:
+            function = Function(logical_id, int(props.get("MemorySize", 128)), (props.get("Architectures") or
+                                ["x86_64"])[0], int(props.get("EphemeralStorage", {}).get("Size", 512)))
+            functions[logical_id] = function
+            construct.functions.append(function)
+    aliases = {}
+    for logical_id, resource in resources.items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Lambda::Alias":
+            target = _ref(props.get("FunctionName"))
+            if target in functions:
+                aliases[logical_id] = target
+                functions[target].alias_ids.append(logical_id)
+                functions[target].provisioned = int(
+                    (props.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions", 0))
+    for logical_id, resource in resources.items():
+        kind, props = resource["Type"], resource.get("Properties", {})
+        text = json.dumps(props)
+        construct = owner(logical_id) if kind not in ("AWS::Lambda::Function",) else None
+        if construct is None:
+            continue
+        targets = [f for f in functions if f in text] + [aliases[a] for a in aliases if a in text]
+        if kind == "AWS::SQS::Queue":
+            construct.queues[logical_id] = bool(props.get("FifoQueue"))
+        elif kind == "AWS::Lambda::EventSourceMapping":
+            queue = _ref(props.get("EventSourceArn"))
+            for target in set(targets):
+                functions[target].queues.append(queue or "")
+        elif kind == "AWS::Scheduler::Schedule":
+            for target in set(targets):
+                functions[target].schedules.append(props.get("ScheduleExpression", ""))
+            if not targets and "ecs" in text.lower():
+                construct.fargate.append({"kind": "schedule", "expression": props.get("ScheduleExpression", "")})
+        elif kind == "AWS::Events::Rule":
+            custom_bus = isinstance(props.get("EventBusName"), dict)  # a bus of the app (a Ref), not default
+            for target in set(targets):
+                if custom_bus:
+                    functions[target].custom_bus_rules += 1
+                elif "aws.s3" in text:
+                    functions[target].s3_triggers += 1
+            if "ScheduleExpression" in props and not targets and "ecs" in text.lower():
+                construct.fargate.append({"kind": "schedule", "expression": props["ScheduleExpression"]})
+        elif kind == "Custom::S3BucketNotifications":
+            for target in set(targets):
+                functions[target].s3_triggers += len(props.get("NotificationConfiguration", {}).get(
+                    "LambdaFunctionConfigurations", [])) and 1
+        elif kind == "AWS::Lambda::Url":
+            for target in set(targets):
+                functions[target].url = True
+        elif kind in ("AWS::ApiGatewayV2::Api", "AWS::ApiGateway::RestApi"):
+            construct.apis.append((logical_id, "http" if kind == "AWS::ApiGatewayV2::Api" else "rest", []))
+        elif kind in ("AWS::ApiGatewayV2::Integration", "AWS::ApiGateway::Method"):
+            api_id = _ref(props.get("ApiId") or props.get("RestApiId"))
+            for api in construct.apis:
+                if api[0] == api_id:
+                    api[2].extend(t for t in set(targets) if t not in api[2])
+        elif kind == "AWS::CloudWatch::Alarm":
+            construct.alarm_metrics += max(1, sum(1 for m in props.get("Metrics", []) if "MetricStat" in m))
+        elif kind == "AWS::CloudWatch::Dashboard":
+            construct.dashboards += 1
+        elif kind == "AWS::EC2::NatGateway":
+            construct.nat_gateways += 1
+        elif kind == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            construct.load_balancers += 1
+        elif kind == "AWS::ECS::TaskDefinition":
+            platform = props.get("RuntimePlatform", {})
+            construct.fargate.append({
+                "kind": "task", "vcpu": int(props.get("Cpu", 256)) / 1024, "memory_gb": int(props.get("Memory", 512))
+                / 1024, "architecture": "arm64" if platform.get("CpuArchitecture") == "ARM64" else "x86_64"})
+        elif kind == "AWS::ECS::Service":
+            construct.fargate.append({"kind": "service", "desired": int(props.get("DesiredCount", 1))})
+        elif kind == "AWS::ApplicationAutoScaling::ScalableTarget" and "ecs" in text:
+            construct.fargate.append({"kind": "scaling", "minimum": int(props.get("MinCapacity", 0)),
+                                      "maximum": int(props.get("MaxCapacity", 1))})
+        elif kind == "AWS::Logs::LogGroup":
+            for target in [f for f in functions.values() if f.logical_id in text]:
+                target.log_retention_days = props.get("RetentionInDays")
+    for construct in constructs.values():
+        for function in construct.functions:
+            if function.log_retention_days is None:
+                function.log_retention_days = next(
+                    (r["Properties"].get("RetentionInDays") for k, r in resources.items()
+                     if r["Type"] == "AWS::Logs::LogGroup" and owner(k) is construct), None)
+    return Stack(name, region, constructs, deploy_time)
+
+
+def _ref(value: Any) -> str | None:
+    """The logical id a `Ref` or `Fn::GetAtt` names."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+    return None
+
+
+def months_of(days: int | None) -> float:
+    """How many months of logs are kept at steady state (never-expiring groups: a year, as an assumption)."""
+    return math.inf if days is None else days / 30.4167
