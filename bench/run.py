@@ -404,6 +404,10 @@ def main() -> None:
     resources_per_function()
     handlers()
     packaging()
+    from bench import local_loop
+
+    for line in local_loop.measure():
+        out(line)
     if "--skip-tests" not in sys.argv:
         test_suite()
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")

@@ -1,15 +1,13 @@
 """The `constructs-lib` command (also `python -m constructs_lib`), run in a CDK app folder.
 
     constructs-lib cost [--profile traffic.toml] [--compare memory=512,1024] [--json]
+    constructs-lib local deploy | invoke PATH | send PATH | watch | logs PATH [--follow] | destroy
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -32,12 +30,65 @@ def main(argv: Sequence[str] | None = None) -> int:
                       help="memory=512,1024 | architecture | api[=http,rest] | fargate (repeatable)")
     cost.add_argument("--no-free-tier", action="store_true", help="the account's free tier is used elsewhere")
     cost.add_argument("--json", action="store_true", help="machine-readable output")
+    add_local_commands(commands)
     args = parser.parse_args(argv)
+    from .local.app import AppError
+
     try:
-        return run_cost(args)
-    except UsageError as error:
+        return run_cost(args) if args.command == "cost" else run_local(args)
+    except (UsageError, AppError) as error:
         print(f"constructs-lib {args.command}: {error}", file=sys.stderr)
         return 2
+
+
+def add_local_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    local = commands.add_parser("local", help="your app on a local AWS (MiniStack): deploy, invoke, send, watch, "
+                                "logs, destroy")
+    local.add_argument("--app-dir", type=Path, default=Path.cwd(), help="the folder with cdk.json (default: here)")
+    verbs = local.add_subparsers(dest="verb", required=True)
+    deploy = verbs.add_parser("deploy", help="start a local AWS (or use AWS_ENDPOINT_URL), bootstrap, deploy")
+    deploy.add_argument("--port", type=int, help="the port MiniStack listens on (default: a free one)")
+    for name, text in (("invoke", "invoke a function with the event its trigger would send"),
+                       ("send", "fire the function's trigger (put the object, send the message, call the route, "
+                                "put the event) and show what the chain logged")):
+        verb = verbs.add_parser(name, help=text)
+        verb.add_argument("path", help="the function's construct path, e.g. MyStack/Thumbnails")
+        verb.add_argument("--trigger", choices=["s3", "sqs", "api", "events", "schedule", "url"],
+                          help="which of its triggers (default: its first)")
+        if name == "invoke":
+            verb.add_argument("--event", type=Path, help="a JSON event file instead of the trigger's")
+            verb.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                              help="override a field of the event: Records.0.body='{\"id\": 1}'")
+            verb.add_argument("--no-deploy", action="store_true",
+                              help="run the handler in a subprocess with its environment and timeout (no server)")
+        else:
+            verb.add_argument("--body", help="the object body, message body, request body or event detail")
+            verb.add_argument("--wait", type=float, default=15, help="seconds to wait for logs (default 15)")
+    watch = verbs.add_parser("watch", help="update a function's code when its source folder changes; re-run the "
+                             "last send or invoke")
+    watch.add_argument("--interval", type=float, default=0.3)
+    logs = verbs.add_parser("logs", help="a function's logs")
+    logs.add_argument("path")
+    logs.add_argument("--follow", action="store_true")
+    logs.add_argument("--since", type=float, default=600, help="seconds back (default 600)")
+    verbs.add_parser("destroy", help="destroy the local stacks and stop the local AWS")
+
+
+def run_local(args: argparse.Namespace) -> int:
+    from .local.commands import Local
+
+    local = Local(args.app_dir)
+    if args.verb == "deploy":
+        return local.deploy(args.port)
+    if args.verb == "invoke":
+        return local.invoke(args.path, args.trigger, args.event, args.set, args.no_deploy)
+    if args.verb == "send":
+        return local.send(args.path, args.trigger, args.body, args.wait)
+    if args.verb == "watch":
+        return local.watch(args.interval)
+    if args.verb == "logs":
+        return local.logs(args.path, args.follow, args.since)
+    return local.destroy()
 
 
 def run_cost(args: argparse.Namespace) -> int:
@@ -89,14 +140,11 @@ def run_cost(args: argparse.Namespace) -> int:
 
 def synth(app_dir: Path, cdk_out: Path) -> None:
     """`cdk synth` in `app_dir` (the project's own CLI from node_modules, else on PATH, else npx)."""
+    from .cdk_cli import last_lines, run_cdk
+
     if not (app_dir / "cdk.json").exists():
         raise UsageError(f"no cdk.json in {app_dir}: run this in a CDK app folder (`cdk init app --language "
                          "python` makes one), or pass --cdk-out with a synthesized cloud assembly")
-    local = app_dir / "node_modules" / ".bin" / "cdk"
-    cli = [str(local)] if local.exists() else [found] if (found := shutil.which("cdk")) else ["npx", "--yes", "cdk"]
-    command = [*cli, "synth", "--quiet", "--no-notices", "--output", str(cdk_out)]
-    result = subprocess.run(command, cwd=app_dir, capture_output=True, text=True,
-                            env={**os.environ, "CDK_DISABLE_VERSION_CHECK": "1"})
+    result = run_cdk(app_dir, ["synth", "--quiet", "--output", str(cdk_out)])
     if result.returncode != 0:
-        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
-        raise UsageError(f"`cdk synth` failed in {app_dir}:\n{tail}")
+        raise UsageError(f"`cdk synth` failed in {app_dir}:\n{last_lines(result)}")

@@ -49,6 +49,14 @@ from .rules.props import check_props, check_value
 from .triggers.base import Trigger, watch_widget
 
 TRACING_POLICY_ID = "XRayTracingPolicy"
+SOURCE_METADATA = "constructs_lib:source"
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @jsii.implements(iam.IGrantable, ec2.IConnectable)
@@ -174,6 +182,8 @@ class ServerlessFunction(Construct):
             Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
         self._function_name = self.function.function_name  # a token, read once for every metric
+        # Where the code comes from, for `constructs-lib local watch` (relative to the cdk.json folder when inside it).
+        self.function.node.default_child.add_metadata(SOURCE_METADATA, _shown_path(self.source_dir))
         self.enable_tracing()
         self._explain_to_checkov(reserved_concurrency is None, in_vpc=vpc is not None)
         acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS, failure_queue), which "

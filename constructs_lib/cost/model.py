@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..assembly import ref, stack_templates
+
 # Top-level ids of resources that CDK adds to run a deploy (custom-resource handlers): invoked only while deploying.
 DEPLOY_TIME_PREFIXES = ("BucketNotificationsHandler", "Custom", "LogRetention", "AWS679f53fac002430cb0da5b7982bd2287")
 
@@ -63,17 +65,7 @@ class Stack:
 
 def read_cloud_assembly(cdk_out: Path) -> list[Stack]:
     """Every stack of the cloud assembly in `cdk_out` (its manifest.json), read into constructs."""
-    manifest = json.loads((cdk_out / "manifest.json").read_text())
-    stacks = []
-    for name, artifact in manifest["artifacts"].items():
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        template = json.loads((cdk_out / artifact["properties"]["templateFile"]).read_text())
-        environment = artifact.get("environment", "")
-        region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else None
-        stacks.append(read_stack(artifact.get("displayName", name), template,
-                                 None if region in (None, "unknown-region") else region))
-    return stacks
+    return [read_stack(name, template, region) for name, template, region in stack_templates(cdk_out)]
 
 
 def read_stack(name: str, template: dict[str, Any], region: str | None = None) -> Stack:
@@ -106,7 +98,7 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
     for logical_id, resource in resources.items():
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::Lambda::Alias":
-            target = _ref(props.get("FunctionName"))
+            target = ref(props.get("FunctionName"))
             if target in functions:
                 aliases[logical_id] = target
                 functions[target].alias_ids.append(logical_id)
@@ -122,7 +114,7 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
         if kind == "AWS::SQS::Queue":
             construct.queues[logical_id] = bool(props.get("FifoQueue"))
         elif kind == "AWS::Lambda::EventSourceMapping":
-            queue = _ref(props.get("EventSourceArn"))
+            queue = ref(props.get("EventSourceArn"))
             for target in set(targets):
                 functions[target].queues.append(queue or "")
         elif kind == "AWS::Scheduler::Schedule":
@@ -149,7 +141,7 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
         elif kind in ("AWS::ApiGatewayV2::Api", "AWS::ApiGateway::RestApi"):
             construct.apis.append((logical_id, "http" if kind == "AWS::ApiGatewayV2::Api" else "rest", []))
         elif kind in ("AWS::ApiGatewayV2::Integration", "AWS::ApiGateway::Method"):
-            api_id = _ref(props.get("ApiId") or props.get("RestApiId"))
+            api_id = ref(props.get("ApiId") or props.get("RestApiId"))
             for api in construct.apis:
                 if api[0] == api_id:
                     api[2].extend(t for t in set(targets) if t not in api[2])
@@ -181,16 +173,6 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
                     (r["Properties"].get("RetentionInDays") for k, r in resources.items()
                      if r["Type"] == "AWS::Logs::LogGroup" and owner(k) is construct), None)
     return Stack(name, region, constructs, deploy_time)
-
-
-def _ref(value: Any) -> str | None:
-    """The logical id a `Ref` or `Fn::GetAtt` names."""
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return str(value["Ref"])
-        if "Fn::GetAtt" in value:
-            return str(value["Fn::GetAtt"][0])
-    return None
 
 
 def months_of(days: int | None) -> float:
