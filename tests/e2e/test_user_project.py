@@ -129,6 +129,10 @@ def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Pat
     estimate = json.loads(run([str(python.parent / "constructs-lib"), "cost", "--json"], project, synth_env))
     assert estimate["total"] > 0 and any(i["construct"] == "ShopStack/Orders" for i in estimate["items"])
     assert any(i["what"] == "NAT gateway hours" and i["idle"] for i in estimate["items"])  # the VPC's NAT: idle cost
+    # The local loop's offline invoke, from the console script: the event the function's first trigger (S3) sends.
+    invoked = run([str(python.parent / "constructs-lib"), "local", "invoke", "ShopStack/Orders", "--no-deploy"],
+                  project, synth_env)
+    assert "ShopStack/Orders: ok in" in invoked and '"ok": true' in invoked, invoked
 
     lint = run([str(python), "-c", textwrap.dedent("""\
         import json, pathlib
