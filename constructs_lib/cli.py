@@ -75,6 +75,15 @@ def add_local_commands(commands: argparse._SubParsersAction) -> None:  # type: i
 
 
 def run_local(args: argparse.Namespace) -> int:
+    try:
+        return _run_local(args)
+    except Exception as error:
+        if type(error).__module__.startswith("botocore"):  # the local AWS refused or could not be reached
+            raise UsageError(f"a call to the local AWS failed: {error}") from None
+        raise
+
+
+def _run_local(args: argparse.Namespace) -> int:
     from .local.commands import Local
 
     local = Local(args.app_dir)

@@ -25,6 +25,7 @@ from .server import (
     CREDENTIALS,
     REGION,
     ensure_server,
+    healthy,
     load_state,
     save_state,
     state_dir,
@@ -66,7 +67,10 @@ class Local:
         return read_app(self.cdk_out)
 
     def client(self, state: dict[str, Any], service: str) -> Any:
-        import boto3
+        try:
+            import boto3
+        except ImportError:
+            raise AppError("boto3 is not installed: pip install 'constructs-lib[local]'") from None
 
         return boto3.client(service, endpoint_url=state["endpoint"], region_name=REGION,
                             aws_access_key_id=ACCOUNT, aws_secret_access_key="local")  # noqa: S106
@@ -79,10 +83,17 @@ class Local:
             raise AppError(f"stack {stack} is not deployed locally: run `constructs-lib local deploy`") from error
         return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listing["StackResources"]}
 
-    def deployed(self) -> tuple[dict[str, Any], list[LocalFunction]]:
+    def deployed(self, deploy_if_needed: bool = False) -> tuple[dict[str, Any], list[LocalFunction]]:
+        """The running local AWS and the app's functions; `deploy_if_needed`: deploy first when nothing runs, so
+        `invoke` and `send` go from `cdk.json` to a run in one command."""
         state = load_state(self.app_dir)
-        if not state.get("endpoint"):
-            raise AppError("nothing is deployed locally: run `constructs-lib local deploy` first")
+        running = bool(state.get("endpoint") and state.get("stacks")) and healthy(state["endpoint"])
+        if not running:
+            if not deploy_if_needed:
+                raise AppError("nothing is deployed locally: run `constructs-lib local deploy` first")
+            say("nothing deployed locally yet: deploying first")
+            self.deploy(None)
+            state = load_state(self.app_dir)
         return state, self.assembly()[1]
 
     # --- deploy / destroy ------------------------------------------------------------------------------------
@@ -140,7 +151,7 @@ class Local:
             function = find_function(functions, path)
             event = self._event(function, {}, trigger, event_file, settings)
             return run_in_subprocess(function, event, load_state(self.app_dir).get("endpoint"))
-        state, functions = self.deployed()
+        state, functions = self.deployed(deploy_if_needed=True)
         function = find_function(functions, path)
         names = self.names(state, function.stack)
         event = self._event(function, names, trigger, event_file, settings)
@@ -175,7 +186,7 @@ class Local:
         return 1 if answer.get("FunctionError") else 0
 
     def send(self, path: str, trigger: str | None, body: str | None, wait_s: float) -> int:
-        state, functions = self.deployed()
+        state, functions = self.deployed(deploy_if_needed=True)
         function = find_function(functions, path)
         names = self.names(state, function.stack)
         chosen, event = event_for(function, _short_names(names), trigger)

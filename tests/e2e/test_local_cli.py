@@ -158,3 +158,22 @@ def test_invoke_without_deploying(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert '"kind": "s3"' in done.stdout and "in a subprocess, not deployed" in done.stdout
     assert not (folder / ".constructs-lib" / "local.json").exists()  # nothing was started
+
+
+def test_from_cdk_json_to_a_run_in_one_command_under_a_minute(tmp_path: Path) -> None:
+    """`invoke` on an app nothing of which is deployed yet: it deploys first, then invokes."""
+    import json
+
+    folder = tmp_path / "shop"
+    shutil.copytree(FIXTURE, folder)
+    started = time.monotonic()
+    done = local(folder, "invoke", "LocalShop/Orders")
+    elapsed = time.monotonic() - started
+    try:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "deploying first" in done.stdout and '"batchItemFailures": []' in done.stdout
+        assert elapsed < 60, f"{elapsed:.0f} s"
+    finally:
+        pgid = json.loads((folder / ".constructs-lib" / "local.json").read_text()).get("pid")
+        local(folder, "destroy")
+        assert ministack_processes(pgid) == 0
