@@ -182,8 +182,9 @@ class ServerlessFunction(Construct):
             Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
         self._function_name = self.function.function_name  # a token, read once for every metric
+        self._cfn_function = self.function.node.default_child  # read once: tracing, checkov and the source use it
         # Where the code comes from, for `constructs-lib local watch` (relative to the cdk.json folder when inside it).
-        self.function.node.default_child.add_metadata(SOURCE_METADATA, _shown_path(self.source_dir))
+        self._cfn_function.add_metadata(SOURCE_METADATA, _shown_path(self.source_dir))
         self.enable_tracing()
         self._explain_to_checkov(reserved_concurrency is None, in_vpc=vpc is not None)
         acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS, failure_queue), which "
@@ -269,7 +270,7 @@ class ServerlessFunction(Construct):
         function does not wait for it (a shared policy would tie every function to every other one's
         dependencies): a new function's first traces may be refused for the seconds until the policy exists.
         """
-        cfn_function = self.function.node.default_child
+        cfn_function = self._cfn_function
         assert isinstance(cfn_function, lambda_.CfnFunction)
         cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
         policy = tracing_policy(self, self._scope)
@@ -352,7 +353,7 @@ class ServerlessFunction(Construct):
         if unreserved:
             checks["CKV_AWS_115"] = ("Unreserved by design: reserving concurrency carves it out of the account's pool "
                                      "for every function; set reserved_concurrency to cap this one.")
-        skip_checkov_each(self.function, checks)
+        skip_checkov_each(self._cfn_function, checks)
 
     def make_failure_destination(self) -> sqs.IQueue:
         """Async invokes (S3, EventBridge rules, direct) that fail every retry land here, not nowhere."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..defaults import FargateDefaults
-from .estimate import ACCOUNT_FREE_TIER, Estimate, Profile, estimate
+from .estimate import ACCOUNT_FREE_TIER, Estimate, Profile, duration_s, estimate
 from .model import Function, Stack
 from .prices import HOURS_PER_MONTH, SECONDS_PER_MONTH, FreeTier, Prices
 
@@ -56,23 +56,20 @@ class BreakEven:
 def queue_break_even(stacks: Sequence[Stack], profile: Profile, prices: Prices) -> list[BreakEven]:
     """For each queue-triggered function: Lambda against a FargateQueueWorker with the library's defaults
     (0.5 vCPU, 1 GB, arm64), each message taking the function's duration on either."""
-    from .estimate import _Pricer
-
     d = FargateDefaults()
     vcpu, memory_gb = d.cpu / 1024, d.memory_mib / 1024
     hourly = vcpu * prices.fargate_vcpu_hour["arm64"] + memory_gb * prices.fargate_gb_hour["arm64"]
-    pricer = _Pricer(prices, Profile(profile.data), {}, Estimate(prices.region))
     rows = []
     for stack in stacks:
         for construct in stack.constructs.values():
             for function in construct.functions:
                 if function.queues:
-                    rows.append(_break_even(construct.path, function, pricer, prices, hourly))
+                    rows.append(_break_even(construct.path, function, Profile(profile.data), prices, hourly))
     return rows
 
 
-def _break_even(path: str, function: Function, pricer: object, prices: Prices, hourly: float) -> BreakEven:
-    seconds = pricer.duration_s(path, function, function.memory_mb)  # type: ignore[attr-defined]
+def _break_even(path: str, function: Function, profile: Profile, prices: Prices, hourly: float) -> BreakEven:
+    seconds = duration_s(profile, path, function, function.memory_mb)
     per_lambda = (prices.lambda_request_per_million / 1e6
                   + seconds * function.memory_mb / 1024 * prices.lambda_gb_second[function.architecture])
     per_fargate = seconds / 3600 * hourly

@@ -30,6 +30,7 @@ from .schedules import runs_per_month
 DEFAULTS = {"requests": 100_000, "duration_ms": 100, "log_kb": 1.0, "request_kb": 1.0, "payload_kb": 1.0,
             "jobs": 1_000, "job_minutes": 10, "run_minutes": 10, "nat_gb": 1.0, "lcu": 1.0}
 ACCOUNT_FREE_TIER = FreeTier()  # pass free=None for an account whose free tier other workloads use up
+DERIVED_KEYS = ("messages", "events", "durations_ms")  # profile keys whose default comes from another number
 SQS_LAMBDA_POLLERS = 5  # Lambda's long-polling connections per SQS event source while the queue is idle
 SQS_LONG_POLL_S = 20
 
@@ -99,10 +100,11 @@ class Profile:
             if not isinstance(section, Mapping):
                 raise ValueError(f"traffic profile: {path!r} is not a table of numbers (write [\"{path}\"] above "
                                  "its keys)")
-            unknown = sorted(set(section) - set(DEFAULTS) - {"messages", "events", "durations_ms"})
+            known = {*DEFAULTS, *DERIVED_KEYS}
+            unknown = sorted(set(section) - known)
             if unknown:
                 raise ValueError(f"traffic profile [{path!r}]: unknown key(s) {', '.join(unknown)}; known: "
-                                 f"{', '.join(sorted({*DEFAULTS, 'messages', 'events', 'durations_ms'}))}")
+                                 f"{', '.join(sorted(known))}")
             if path not in paths:
                 known = ", ".join(sorted(paths)[:8]) + (", ..." if len(paths) > 8 else "")
                 self.assumptions.append(f"traffic profile names {path!r}, which is not a construct of the app "
@@ -133,6 +135,19 @@ def estimate(stacks: Iterable[Stack], profile: Profile | None = None, prices: Pr
         pricer.apply_free_tier(free)
     result.assumptions = profile.assumptions
     return result
+
+
+def duration_s(profile: Profile, path: str, function: Function, memory_mb: int) -> float:
+    """The profile's duration at the configured memory; at another memory, measured (`durations_ms`) or scaled
+    as CPU-bound work: Lambda's CPU share grows with memory up to one vCPU at 1,769 MB, and one Python thread
+    gets no faster beyond it."""
+    measured = profile.table(path, "durations_ms")
+    if str(memory_mb) in measured:
+        return float(measured[str(memory_mb)]) / 1000
+    base = profile.get(path, "duration_ms") / 1000
+    if memory_mb == function.memory_mb:
+        return base
+    return base * min(function.memory_mb, ONE_VCPU_MB) / min(memory_mb, ONE_VCPU_MB)
 
 
 class _Pricer:
@@ -183,23 +198,11 @@ class _Pricer:
         scheduled = sum(runs_per_month(e) for e in function.schedules) if function.schedules else None
         return self.profile.get(path, "requests", scheduled)
 
-    def duration_s(self, path: str, function: Function, memory_mb: int) -> float:
-        """The profile's duration at the configured memory; at another memory, measured (`durations_ms`) or scaled
-        as CPU-bound work: Lambda's CPU share grows with memory up to one vCPU at 1,769 MB, and one Python thread
-        gets no faster beyond it."""
-        measured = self.profile.table(path, "durations_ms")
-        if str(memory_mb) in measured:
-            return float(measured[str(memory_mb)]) / 1000
-        base = self.profile.get(path, "duration_ms") / 1000
-        if memory_mb == function.memory_mb:
-            return base
-        return base * min(function.memory_mb, ONE_VCPU_MB) / min(memory_mb, ONE_VCPU_MB)
-
     def function(self, stack: str, path: str, f: Function) -> None:
         memory = int(self.overrides.get("memory", f.memory_mb))
         architecture = self.overrides.get("architecture", f.architecture)
         requests = self.requests_of(path, f)
-        seconds = self.duration_s(path, f, memory)
+        seconds = duration_s(self.profile, path, f, memory)
         gb_s = requests * seconds * memory / 1024
         self.use("lambda_requests", requests)
         self.use(f"lambda_gb_s:{architecture}", gb_s)

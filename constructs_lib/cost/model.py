@@ -27,7 +27,7 @@ class Function:
     custom_bus_rules: int = 0  # EventBridge rules on a bus of the app (custom events are billed)
     s3_triggers: int = 0
     url: bool = False
-    log_retention_days: int | None = None
+    log_retention_days: int | None = None  # of the log group its LoggingConfig names (None: never expires)
 
 
 @dataclass
@@ -92,6 +92,8 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
         if kind == "AWS::Lambda::Function" and (construct := owner(logical_id)) is not None:
             function = Function(logical_id, int(props.get("MemorySize", 128)), (props.get("Architectures") or
                                 ["x86_64"])[0], int(props.get("EphemeralStorage", {}).get("Size", 512)))
+            log_group = resources.get(ref(props.get("LoggingConfig", {}).get("LogGroup")) or "", {})
+            function.log_retention_days = log_group.get("Properties", {}).get("RetentionInDays")
             functions[logical_id] = function
             construct.functions.append(function)
     aliases = {}
@@ -132,9 +134,8 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
             if "ScheduleExpression" in props and not targets and "ecs" in text.lower():
                 construct.fargate.append({"kind": "schedule", "expression": props["ScheduleExpression"]})
         elif kind == "Custom::S3BucketNotifications":
-            for target in set(targets):
-                functions[target].s3_triggers += len(props.get("NotificationConfiguration", {}).get(
-                    "LambdaFunctionConfigurations", [])) and 1
+            for target in set(targets):  # named in one of the notification's Lambda configurations
+                functions[target].s3_triggers += 1
         elif kind == "AWS::Lambda::Url":
             for target in set(targets):
                 functions[target].url = True
@@ -163,15 +164,6 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
         elif kind == "AWS::ApplicationAutoScaling::ScalableTarget" and "ecs" in text:
             construct.fargate.append({"kind": "scaling", "minimum": int(props.get("MinCapacity", 0)),
                                       "maximum": int(props.get("MaxCapacity", 1))})
-        elif kind == "AWS::Logs::LogGroup":
-            for target in [f for f in functions.values() if f.logical_id in text]:
-                target.log_retention_days = props.get("RetentionInDays")
-    for construct in constructs.values():
-        for function in construct.functions:
-            if function.log_retention_days is None:
-                function.log_retention_days = next(
-                    (r["Properties"].get("RetentionInDays") for k, r in resources.items()
-                     if r["Type"] == "AWS::Logs::LogGroup" and owner(k) is construct), None)
     return Stack(name, region, constructs, deploy_time)
 
 

@@ -260,9 +260,11 @@ class Local:
         """What each function (or `only`) logged since `since_ms`, waiting up to `wait_s` for the chain to run."""
         logs = self.client(state, "logs")
         groups: list[tuple[str, str]] = []
+        names_of: dict[str, dict[str, str]] = {}  # one DescribeStackResources per stack, not per function
         for function in [only] if only else functions:
-            names = self.names(state, function.stack)
-            groups += [(function.path, group) for group in _log_groups(function, names)]
+            if function.stack not in names_of:
+                names_of[function.stack] = self.names(state, function.stack)
+            groups += [(function.path, group) for group in _log_groups(function, names_of[function.stack])]
         seen: set[str] = set()
         deadline = time.monotonic() + wait_s
         quiet_since = time.monotonic()

@@ -117,10 +117,11 @@ def _group_alive(pgid: int) -> bool:
         return False
     with contextlib.suppress(ChildProcessError):  # a zombie leader (our child, not reaped yet): reap it
         os.waitpid(pgid, os.WNOHANG)
-    return _members(pgid) > 0
+    return group_members(pgid) > 0
 
 
-def _members(pgid: int) -> int:
+def group_members(pgid: int) -> int:
+    """Live (not zombie) processes of a process group, read from /proc."""
     count = 0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():

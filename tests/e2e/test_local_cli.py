@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from constructs_lib.local.server import group_members
+
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "local_app"
@@ -32,19 +34,8 @@ def local(project: Path, *args: str, timeout: float = 600) -> subprocess.Complet
 
 
 def ministack_processes(pgid: int | None) -> int:
-    """Live (not zombie) processes of the server's process group."""
-    if not pgid:
-        return 0
-    count = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                count += 1
-    return count
+    """Live processes of the server's process group (the server and its handler workers)."""
+    return group_members(pgid) if pgid else 0
 
 
 @pytest.fixture(scope="module")
