@@ -31,10 +31,10 @@ def plain_function(stack: cdk.Stack, i: int) -> None:
     fn.add_event_source(sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True))
 
 
-def our_function(stack: cdk.Stack, i: int) -> None:
+def our_function(stack: cdk.Stack, i: int, alarms: bool = True) -> None:
     from constructs_lib import QueueTrigger, ServerlessFunction
 
-    ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()])
+    ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()], alarms=alarms)
 
 
 def build(app: cdk.App, kind: str, n: int) -> list[cdk.Stack]:
@@ -49,7 +49,10 @@ def build(app: cdk.App, kind: str, n: int) -> list[cdk.Stack]:
 
             Alerting(stack, "Alerts")
         for i in range(s * PER_STACK, min(n, (s + 1) * PER_STACK)):
-            (our_function if kind == "ours" else plain_function)(stack, i)
+            if kind == "plain":
+                plain_function(stack, i)
+            else:
+                our_function(stack, i, alarms=kind != "ours-no-alarms")
         stacks.append(stack)
     return stacks
 

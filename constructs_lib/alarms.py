@@ -15,11 +15,11 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, Duration, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from . import context
+from . import context, reads
 from .dashboard import MetricSpec
 from .defaults import AlarmDefaults
 from .render import before_synth
@@ -31,6 +31,8 @@ MAX_QUERIES_PER_ALARM = 9
 # Local AWS emulators (MiniStack) evaluate single-metric alarms only: under this context key each plain signal gets
 # an alarm of its own (rates and gaps, which need metric math, are left out). `make deploy-local` sets it.
 PER_SIGNAL_CONTEXT = "constructs_lib:alarms_per_signal"
+ALARM_TYPE = "AWS::CloudWatch::Alarm"
+_FOUR_DAYS = Duration.days(4)  # SQS's default retention
 _ALARMS: weakref.WeakKeyDictionary[Stack, list[HealthAlarm]] = weakref.WeakKeyDictionary()
 
 
@@ -62,9 +64,10 @@ class HealthAlarm(Construct):
 
     def __init__(self, scope: Construct, id: str, *, subject: str, period: Duration | None = None) -> None:
         super().__init__(scope, id)
+        reads.remember(self, scope, id)
         self.subject = subject
         self.period = period or self.defaults.period
-        self.period_s = int(self.period.to_seconds())
+        self.period_s = int(reads.seconds(self.period))
         self.signals: list[Signal] = []
         self._queries_of: dict[str, list[dict[str, Any]]] = {}  # signal name -> its rendered queries
         d = self.defaults
@@ -73,19 +76,20 @@ class HealthAlarm(Construct):
         from .alerting import Alerting
 
         alerting = Alerting.of(self)
-        self.topic_arn: str | None = alerting.topic.topic_arn if alerting is not None else None
-        actions = [self.topic_arn] if self.topic_arn is not None else None
-        # The combined alarm's queries and description are written once, before synthesis, from every signal added.
-        self.alarm: cloudwatch.CfnAlarm | None = None if self.per_signal else cloudwatch.CfnAlarm(
-            self, "Resource",
-            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1, evaluation_periods=d.evaluation_periods,
-            datapoints_to_alarm=d.datapoints_to_alarm, treat_missing_data="notBreaching",
-            alarm_actions=actions, ok_actions=actions,
-        )
+        self.topic_arn: str | None = alerting.topic_arn if alerting is not None else None
+        # The combined alarm's queries, description and actions are written once, before synthesis, from every
+        # signal added. Alarms are raw `AWS::CloudWatch::Alarm` resources: aws-cdk-lib's typed CfnAlarm props cost
+        # a Python type evaluation for each of their 30 fields on every alarm made (measured: the largest Python
+        # cost of a function), for properties this module writes as CloudFormation anyway.
+        self._base = {"ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1,
+                      "EvaluationPeriods": d.evaluation_periods, "DatapointsToAlarm": d.datapoints_to_alarm,
+                      "TreatMissingData": "notBreaching"}
+        self.alarm: CfnResource | None = None if self.per_signal else CfnResource(
+            self, "Resource", type=ALARM_TYPE, properties={**self._base, **self._actions()})
         if self.alarm is not None:
             before_synth(self, self._render)
-        self.resources: list[cloudwatch.CfnAlarm] = [self.alarm] if self.alarm is not None else []
-        _ALARMS.setdefault(Stack.of(self), []).append(self)
+        self.resources: list[CfnResource] = [self.alarm] if self.alarm is not None else []
+        _ALARMS.setdefault(reads.stack_of(self), []).append(self)
 
     def fits(self, signal: Signal) -> bool:
         return sum(s.queries for s in self.signals) + signal.queries <= MAX_QUERIES_PER_ALARM
@@ -119,32 +123,41 @@ class HealthAlarm(Construct):
 
     def _render(self) -> None:
         assert self.alarm is not None
-        self.alarm.add_property_override("Metrics", self._queries())  # raw CloudFormation, as CloudWatch takes it
         signals = "; ".join(s.what for s in self.signals)
-        self.alarm.alarm_description = f"{self.subject} needs a look when any of: {signals}"[:1024]
+        description = f"{self.subject} needs a look when any of: {signals}"[:1024]
+        # Every property, as CloudWatch takes it, in one jsii call (an override replaces the previous one).
+        self.alarm.add_override("Properties", {**self._base, **self._actions(), "Metrics": self._queries(),
+                                               "AlarmDescription": description})
+
+    def _actions(self) -> dict[str, list[str]]:
+        return {"AlarmActions": [self.topic_arn], "OKActions": [self.topic_arn]} if self.topic_arn else {}
 
     def notify(self, topic_arn: str | None) -> None:
-        """Send ALARM and OK to `topic_arn` (called by `Alerting` for alarms made before it)."""
+        """Send ALARM and OK to `topic_arn` (called by `Alerting` for alarms made before it; the combined alarm
+        takes it when it is rendered)."""
         self.topic_arn = topic_arn
-        if topic_arn is not None:
-            for alarm in self.resources:
-                alarm.alarm_actions = alarm.ok_actions = [topic_arn]
+        for alarm in self.resources:
+            if alarm is not self.alarm:
+                for name, value in self._actions().items():
+                    alarm.add_property_override(name, value)
+
+    @property
+    def arns(self) -> list[str]:
+        """The ARNs of this construct's alarm resources (for CodeDeploy's rollback, ...)."""
+        return [Token.as_string(alarm.get_att("Arn")) for alarm in self.resources]
 
     def _add_single_metric_alarm(self, signal: Signal) -> None:
         if signal.per is not None or signal.minus is not None:
             return  # a rate or a gap needs metric math, which a local AWS does not evaluate
-        d = self.defaults
         stat = signal.metric
         assert isinstance(stat, MetricSpec)  # converted when added
         percentile = stat.statistic.startswith("p")
-        self.resources.append(cloudwatch.CfnAlarm(
-            self, signal.name, namespace=stat.namespace, metric_name=stat.metric_name,
-            dimensions=[cloudwatch.CfnAlarm.DimensionProperty(name=name, value=value)
-                        for name, value in stat.dimensions],
-            statistic=None if percentile else stat.statistic, extended_statistic=stat.statistic if percentile else None,
-            period=self.period_s, threshold=signal.threshold, evaluation_periods=d.evaluation_periods,
-            comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
-            alarm_description=f"{self.subject}: {signal.what}"))
+        base = {key: value for key, value in self._base.items() if key != "DatapointsToAlarm"}
+        self.resources.append(CfnResource(self, signal.name, type=ALARM_TYPE, properties={
+            **base, **self._actions(), "Namespace": stat.namespace, "MetricName": stat.metric_name,
+            "Dimensions": [{"Name": name, "Value": value} for name, value in stat.dimensions],
+            "ExtendedStatistic" if percentile else "Statistic": stat.statistic, "Period": self.period_s,
+            "Threshold": signal.threshold, "AlarmDescription": f"{self.subject}: {signal.what}"}))
 
     def _render_queries(self, signal: Signal) -> list[dict[str, Any]]:
         period = self.period_s
@@ -194,7 +207,7 @@ def queue_signals(queue: Any, label: str, *, dead_letters: bool, retention: Dura
     if dead_letters:
         return [Signal("dlq", MetricSpec.of("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, "Maximum"),
                        1, f"{label} holds a message (dead letters)")]
-    retention_s = (retention or Duration.days(4)).to_seconds()
+    retention_s = reads.seconds(retention or _FOUR_DAYS)
     age = int(retention_s * d.queue_age_fraction)
     return [Signal("age", MetricSpec.of("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, "Maximum"),
                    age, f"{label}'s oldest message is {age // 3600} h old ({d.queue_age_fraction:.0%} of its "

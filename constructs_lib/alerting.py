@@ -11,6 +11,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from . import reads
 from .alarms import alarms_of
 from .guard import guard
 from .nag import acknowledge, skip_checkov
@@ -47,6 +48,7 @@ class Alerting(Construct):
             skip_checkov(created, reason, "CKV_AWS_26")
             topic = created
         self.topic: sns.ITopic = topic
+        self.topic_arn: str = topic.topic_arn  # read once for every alarm of the stack
         self.dead_letter_queue = None
         if emails:
             # Notifications SNS cannot deliver (a bounced address) are kept, not dropped.
@@ -57,12 +59,12 @@ class Alerting(Construct):
             topic.add_subscription(subscriptions.EmailSubscription(email, dead_letter_queue=self.dead_letter_queue))
         _BY_STACK[stack] = self
         for alarm in alarms_of(stack):  # the alarms made before this Alerting
-            alarm.notify(topic.topic_arn)
+            alarm.notify(self.topic_arn)
 
     @staticmethod
     def of(scope: Construct) -> Alerting | None:
         """The `Alerting` of `scope`'s stack, if one was declared."""
-        return _BY_STACK.get(Stack.of(scope))
+        return _BY_STACK.get(reads.stack_of(scope))
 
 
 @rule("ALERTING_ONE_PER_STACK", "one Alerting per stack", limit="one place per stack that alarms notify",

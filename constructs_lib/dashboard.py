@@ -18,6 +18,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from . import reads
 from .render import before_synth
 
 DASHBOARD_WIDTH = 24  # CloudWatch's grid
@@ -128,7 +129,7 @@ _DASHBOARDS: weakref.WeakKeyDictionary[Stack, StackDashboard] = weakref.WeakKeyD
 
 def dashboard(scope: Construct) -> StackDashboard:
     """The stack's one dashboard: each construct adds its row (a function's triggers extend the function's row)."""
-    stack = Stack.of(scope)
+    stack = reads.stack_of(scope)
     if stack not in _DASHBOARDS:
         _DASHBOARDS[stack] = StackDashboard(stack)
     return _DASHBOARDS[stack]

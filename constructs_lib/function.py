@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import weakref
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import jsii
-from aws_cdk import Annotations, AssetHashType, Duration, Size, Stack
+from aws_cdk import Acknowledgment, Annotations, AssetHashType, Duration, Size, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ec2 as ec2
@@ -21,7 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from . import context
+from . import context, reads
 from . import limits as L
 from .alarms import HealthAlarm, Signal, add_signals, queue_signals
 from .dashboard import Graph, MetricSpec, Row, dashboard
@@ -37,7 +38,7 @@ from .deployment import (
 )
 from .guard import guard
 from .layers import PythonLayer, resolve_source
-from .nag import XRAY_REASON, acknowledge, finding_resource, skip_checkov_each
+from .nag import XRAY_REASON, acknowledge, finding_resource, write_metadata
 from .packaging import Bundle, LayerInfo, package_code, target_for
 from .queues import dead_letter_queue
 from .render import before_synth
@@ -45,7 +46,7 @@ from .rules import deployment as release_rules
 from .rules import function as rules
 from .rules import packaging as packaging_rules
 from .rules.alarms import check_alarms_on
-from .rules.props import check_props, check_value
+from .rules.props import check_props, check_value, created_uniquely
 from .triggers.base import Trigger, watch_widget
 
 TRACING_POLICY_ID = "XRayTracingPolicy"
@@ -101,9 +102,11 @@ class ServerlessFunction(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
-        check_props(ServerlessFunction.__init__, locals())
-        super().__init__(scope, id)
-        self._id, self._path, self._scope = id, self.node.path, scope  # read once: each read costs a jsii call
+        check_props(ServerlessFunction.__init__, locals(), unique_id=False)
+        with created_uniquely(lambda: f"{scope.node.path}/{id}".lstrip("/"), scope, id):
+            super().__init__(scope, id)
+        self._id, self._scope = id, scope
+        self._path = reads.remember(self, scope, id)  # its path and stack, known without asking Node
         context.inherit(self, scope)
         guard(self, scope)
         if isinstance(shared_code, str):
@@ -115,7 +118,8 @@ class ServerlessFunction(Construct):
         self.handler = handler or d.handler
         self.runtime = runtime or d.runtime
         self.architecture = architecture or d.architecture
-        self._runtime_name, self._architecture_name = self.runtime.name, self.architecture.name
+        self._runtime_name = reads.attribute(self.runtime, "name")
+        self._architecture_name = reads.attribute(self.architecture, "name")
         self.memory_size = memory_size if memory_size is not None else d.memory_size
         self.timeout = timeout or d.timeout
         environment = dict(environment or {})
@@ -182,15 +186,10 @@ class ServerlessFunction(Construct):
             Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
         self._function_name = self.function.function_name  # a token, read once for every metric
-        self._cfn_function = self.function.node.default_child  # read once: tracing, checkov and the source use it
-        # Where the code comes from, for `constructs-lib local watch` (relative to the cdk.json folder when inside it).
-        self._cfn_function.add_metadata(SOURCE_METADATA, _shown_path(self.source_dir))
+        self._cfn_function = reads.node_of(self.function).default_child  # read once: tracing, metadata
         self.enable_tracing()
-        self._explain_to_checkov(reserved_concurrency is None, in_vpc=vpc is not None)
-        acknowledge(self.function, "Failed async invokes go to an on-failure destination (SQS, failure_queue), which "
-                    "supersedes DeadLetterConfig and keeps the whole invocation record; a function invoked only "
-                    "synchronously (SQS mapping, API) has none: its failures return to the caller (the queue's "
-                    "redrive to its DLQ, the HTTP client).", "Serverless-LambdaDLQ")
+        self._write_metadata(reserved_concurrency is None, in_vpc=vpc is not None)
+        self._acknowledge_last_stops()
         self.deployment = deployment
         self.version: lambda_.IVersion | None = None
         self.alias: lambda_.Alias | None = None
@@ -253,13 +252,15 @@ class ServerlessFunction(Construct):
         return log_group(self, "LogGroup", retention=self.defaults.log_retention)
 
     def make_role(self) -> iam.IRole:
-        """A role of its own: logs only to its own log group, no AWS managed policy."""
-        role = InlinePolicyRole(
-            self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Execution role of {self._path}",
+        """A role of its own: logs only to its own log group, no AWS managed policy.
+
+        The grant is the one `log_group.grant_write(role)` makes, written into the role as it is created.
+        """
+        return InlinePolicyRole(
+            self, "Role", assumed_by=_lambda_principal(), description=f"Execution role of {self._path}",
+            statements=[{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                         "Resource": self.log_group.log_group_arn}],
         )
-        self.log_group.grant_write(role)
-        return role
 
     def enable_tracing(self) -> None:
         """Active X-Ray tracing, its `Resource: *` grant kept in a policy that holds nothing else.
@@ -338,7 +339,33 @@ class ServerlessFunction(Construct):
             rules.check_no_vpc(self, False, False, connections=True)
         return self.function.connections
 
-    def _explain_to_checkov(self, unreserved: bool, in_vpc: bool = False) -> None:
+    def _acknowledge_last_stops(self) -> None:
+        """Where failures end, in one acknowledgement on this construct (each costs round trips to Node): the
+        function has no DeadLetterConfig, the dead-letter queues its triggers make under it have no DLQ, and its
+        SQS mappings take no on-failure destination.
+
+        Made on the construct, it covers what the construct makes: its one Lambda function, queues and mappings.
+        Each of its work queues has a redrive policy, so only DLQs can be the subject; a queue without one that a
+        subclass adds under it is still reported by AwsSolutions-SQS3, which is acknowledged queue by queue. A
+        stream mapping added to the function is reported by the guard's ESM_STREAM_ON_FAILURE.
+        """
+        Validations.of(self).acknowledge(
+            Acknowledgment(id="Serverless-LambdaDLQ", reason=(
+                "Failed async invokes go to an on-failure destination (SQS, failure_queue), which supersedes "
+                "DeadLetterConfig and keeps the whole invocation record; a function invoked only synchronously (SQS "
+                "mapping, API) has none: its failures return to the caller (the queue's redrive to its DLQ, the "
+                "HTTP client).")),
+            Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=(
+                "The dead-letter queues of this function's triggers (and its on-failure queue) are the last stop "
+                "for failed messages: a DLQ has no redrive policy of its own.")),
+            Acknowledgment(id="Serverless-LambdaEventSourceMappingDestination", reason=(
+                "SQS event source mappings take no on-failure destination (AWS supports those for streams and "
+                "Kafka); failed messages go to the queue's DLQ through its redrive policy. Stream mappings are "
+                "checked by the guard instead (ESM_STREAM_ON_FAILURE).")))
+
+    def _write_metadata(self, unreserved: bool, in_vpc: bool = False) -> None:
+        """The function resource's Metadata, in one jsii call: where its code comes from (for `constructs-lib local
+        watch`, relative to the cdk.json folder when inside it) and the checkov checks it skips, with why."""
         checks = {
             "CKV_AWS_116": "Failed async invokes go to an on-failure destination (SQS, `failure_queue`), which "
                            "supersedes DeadLetterConfig and keeps the whole invocation record; functions invoked "
@@ -353,7 +380,7 @@ class ServerlessFunction(Construct):
         if unreserved:
             checks["CKV_AWS_115"] = ("Unreserved by design: reserving concurrency carves it out of the account's pool "
                                      "for every function; set reserved_concurrency to cap this one.")
-        skip_checkov_each(self._cfn_function, checks)
+        write_metadata(self._cfn_function, {SOURCE_METADATA: _shown_path(self.source_dir)}, checks)
 
     def make_failure_destination(self) -> sqs.IQueue:
         """Async invokes (S3, EventBridge rules, direct) that fail every retry land here, not nowhere."""
@@ -403,14 +430,14 @@ class ServerlessFunction(Construct):
             actions=["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
             resources=[arn, f"{arn}:*"]))
         role.add_to_policy(iam.PolicyStatement(actions=["cloudwatch:DescribeAlarms"],
-                                               resources=[a.attr_arn for a in rollback.resources]))
+                                               resources=rollback.arns))
         acknowledge(role, "CodeDeploy moves the alias of this one function between its versions (ARN:*).",
                     f"AwsSolutions-IAM5[Resource::{finding_resource(Stack.of(self), f'{arn}:*')}]")
         group = codedeploy.LambdaDeploymentGroup(
             self, "Deployment", application=application(self), alias=self.alias,
             deployment_config=deployment.config(self), role=role.without_policy_updates(),
-            alarms=[cloudwatch.Alarm.from_alarm_arn(self, f"RollbackAlarm{i}Ref", a.attr_arn)
-                    for i, a in enumerate(rollback.resources)],
+            alarms=[cloudwatch.Alarm.from_alarm_arn(self, f"RollbackAlarm{i}Ref", arn)
+                    for i, arn in enumerate(rollback.arns)],
             auto_rollback=codedeploy.AutoRollbackConfig(
                 failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True),
         )
@@ -435,11 +462,11 @@ class ServerlessFunction(Construct):
         assert self.alias is not None
         a = HealthAlarm.defaults
         period = a.rollback_period
-        near = int(self.timeout.to_milliseconds() * a.duration_fraction_of_timeout)
+        near = int(reads.millis(self.timeout) * a.duration_fraction_of_timeout)
         alarm = HealthAlarm(self, "RollbackAlarm", subject=f"Release of {self._path}", period=period)
         alarm.add(
             Signal("errors", self.alias.metric_errors(period=period, statistic="Sum"), a.function_errors,
-                   f"alias {self.alias.alias_name}: errors >= {a.function_errors} in {period.to_minutes()} min"),
+                   f"alias {self.alias.alias_name}: errors >= {a.function_errors} in {reads.minutes(period)} min"),
             Signal("duration", self.alias.metric_duration(period=period, statistic="p99"), near,
                    f"alias {self.alias.alias_name}: p99 duration >= {near} ms"),
         )
@@ -449,11 +476,11 @@ class ServerlessFunction(Construct):
         """The function's own signals: errors, throttles, p99 duration near the timeout (failed async invokes are
         added with the on-failure destination)."""
         a = HealthAlarm.defaults
-        near = int(self.timeout.to_milliseconds() * a.duration_fraction_of_timeout)
+        near = int(reads.millis(self.timeout) * a.duration_fraction_of_timeout)
         metric = self.lambda_metric
         return [
             Signal("errors", metric("Errors"), a.function_errors,
-                   f"errors >= {a.function_errors} in {a.period.to_minutes()} min"),
+                   f"errors >= {a.function_errors} in {reads.minutes(a.period)} min"),
             Signal("throttles", metric("Throttles"), a.function_throttles, f"throttles >= {a.function_throttles}"),
             Signal("duration", metric("Duration", "p99"), near,
                    f"p99 duration >= {near} ms ({a.duration_fraction_of_timeout:.0%} of the timeout)"),
@@ -561,6 +588,12 @@ class ServerlessFunction(Construct):
         self._environment = environment
 
 
+@functools.cache
+def _lambda_principal() -> iam.ServicePrincipal:
+    """Lambda's service principal: a plain value, made once for every role."""
+    return iam.ServicePrincipal("lambda.amazonaws.com")
+
+
 _TRACING_POLICIES: weakref.WeakKeyDictionary[IConstruct, iam.Policy] = weakref.WeakKeyDictionary()
 
 
@@ -597,8 +630,10 @@ class InlinePolicyRole(iam.Role):
     them too (an SQS event source mapping is checked against the role's permissions when it is created).
     """
 
-    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
-        self.inline_grants = iam.PolicyDocument()
+    def __init__(self, scope: Construct, id: str, *, statements: Sequence[Mapping[str, object]] = (),
+                 **kwargs: object) -> None:
+        """`statements`: the role's first grants, as IAM JSON (one jsii call for the whole document)."""
+        self.inline_grants = iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": list(statements)})
         super().__init__(scope, id, inline_policies={"Grants": self.inline_grants}, **kwargs)  # type: ignore[arg-type]
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:

@@ -10,7 +10,6 @@ acknowledged like cdk-nag findings:
 
 from __future__ import annotations
 
-import json
 import weakref
 from pathlib import Path
 
@@ -51,7 +50,7 @@ class StackGuard:
     def validate(self, context: IPolicyValidationContextBeta1) -> PolicyValidationPluginReportBeta1:
         violations = []
         for path in context.template_paths:
-            template = json.loads(Path(path).read_text())
+            template = stack_rules.TemplateFile(Path(path).read_bytes())
             for finding in stack_rules.check_template(template):
                 logical_id = finding.logical_id or next(iter(template.get("Resources", {})), "")
                 violations.append(PolicyViolationBeta1(

@@ -59,18 +59,33 @@ def skip_checkov(construct: IConstruct, reason: str, *check_ids: str) -> None:
     skip_checkov_each(construct, dict.fromkeys(check_ids, reason))
 
 
-# By jsii object reference: the Python proxy of a resource made in Node may be a new object on each lookup.
-_CHECKOV_SKIPS: dict[str, list[dict[str, str]]] = {}
+# The Metadata each resource was given, by jsii object reference (the Python proxy of a resource made in Node may be
+# a new object on each lookup).
+_METADATA: dict[str, dict[str, Any]] = {}
 
 
 def skip_checkov_each(construct: IConstruct, reasons: dict[str, str]) -> None:
     """`skip_checkov` for several checks with a reason each, written in one go."""
     cfn = construct if isinstance(construct, CfnResource) else construct.node.default_child
     assert isinstance(cfn, CfnResource), f"{construct.node.path} has no CloudFormation resource"
-    skips = _CHECKOV_SKIPS.setdefault(cfn.__jsii_ref__.ref, [])  # the skips so far (reading them back costs)
-    skips += [{"id": check_id, "comment": reason} for check_id, reason in reasons.items()
+    write_metadata(cfn, {}, reasons)
+
+
+def write_metadata(cfn: CfnResource, metadata: dict[str, Any], checkov_skips: dict[str, str]) -> None:
+    """Add `metadata` and checkov skips (check id -> reason) to `cfn`'s template Metadata, in one jsii call.
+
+    Written as an override of the resource's Metadata, which CDK merges into what it writes there itself. What
+    was written before on the same resource is kept on the Python side (reading it back costs) and written again
+    with the new entries: each override replaces the previous one.
+    """
+    written = _METADATA.setdefault(cfn.__jsii_ref__.ref, {})
+    written.update(metadata)
+    skips = written.setdefault("checkov", {"skip": []})["skip"]
+    skips += [{"id": check_id, "comment": reason} for check_id, reason in checkov_skips.items()
               if all(skip["id"] != check_id for skip in skips)]
-    cfn.add_metadata("checkov", {"skip": list(skips)})
+    if not skips:
+        del written["checkov"]
+    cfn.add_override("Metadata", written)
 
 
 def finding_resource(stack: Stack, arn: str) -> str:

@@ -54,11 +54,16 @@ def queue_with_dead_letter_queue(
     fifo: bool = False,
     visibility_timeout: Duration | None = None,
     max_receive_count: int | None = None,
+    redrive_acknowledged: bool = False,
 ) -> tuple[sqs.Queue, sqs.Queue]:
-    """A work queue and its DLQ (FIFO when the queue is: AWS requires a FIFO queue's DLQ to be FIFO)."""
+    """A work queue and its DLQ (FIFO when the queue is: AWS requires a FIFO queue's DLQ to be FIFO).
+
+    `redrive_acknowledged`: `scope` already acknowledges that its DLQs have no redrive policy (a function does).
+    """
     dead_letters = secure_queue(scope, f"{id}DeadLetters", fifo=fifo, retention=defaults.dead_letter_retention)
-    acknowledge(dead_letters, f"This is the dead-letter queue of {id}: the last stop, so it has no redrive policy.",
-                "Serverless-SQSRedrivePolicy")
+    if not redrive_acknowledged:
+        acknowledge(dead_letters, f"This is the dead-letter queue of {id}: the last stop, so it has no redrive "
+                    "policy.", "Serverless-SQSRedrivePolicy")
     queue = secure_queue(
         scope,
         id,

@@ -15,6 +15,8 @@ import jsii
 from aws_cdk import Stack
 from constructs import Construct, IValidation
 
+from . import reads
+
 _RENDERERS: weakref.WeakKeyDictionary[Stack, list[Callable[[], None]]] = weakref.WeakKeyDictionary()
 
 
@@ -31,7 +33,7 @@ class _RenderBeforeSynth:
 
 def before_synth(scope: Construct, render: Callable[[], None]) -> None:
     """Call `render` once the app is complete, before its templates are written (every synth)."""
-    stack = Stack.of(scope)
+    stack = reads.stack_of(scope)
     renderers = _RENDERERS.get(stack)
     if renderers is None:
         renderers = _RENDERERS[stack] = []

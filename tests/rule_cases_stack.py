@@ -159,6 +159,25 @@ def _() -> None:
     assert_guard_error(stack, "SQS_ESM_VISIBILITY", "has visibility timeout 20 s, below", "timeout 60 s")
 
 
+@case("ESM_STREAM_ON_FAILURE")
+def _() -> None:
+    from aws_cdk import aws_kinesis as kinesis
+
+    # A stream mapping added to a ServerlessFunction: cdk-nag's finding is acknowledged on the function (for its
+    # SQS mappings), so the guard is what reports it; with an on-failure destination it is quiet.
+    stack, function = guarded_stack()
+    stream = kinesis.Stream(stack, "Clicks")
+    function.function.add_event_source(sources.KinesisEventSource(
+        stream, starting_position=lambda_.StartingPosition.LATEST))
+    (warning,) = guard_warnings(stack, "ESM_STREAM_ON_FAILURE")
+    assert "reads a Kinesis stream with no on-failure destination" in warning and "on_failure=SqsDlq" in warning
+    safe, safe_function = guarded_stack()
+    safe_function.function.add_event_source(sources.KinesisEventSource(
+        kinesis.Stream(safe, "Clicks"), starting_position=lambda_.StartingPosition.LATEST,
+        on_failure=sources.SqsDlq(sqs.Queue(safe, "Failed", enforce_ssl=True))))
+    assert guard_warnings(safe, "ESM_STREAM_ON_FAILURE") == []
+
+
 @case("IAM_TRUST_POLICY_SIZE")
 def _() -> None:
     stack, _ = guarded_stack()

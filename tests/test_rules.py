@@ -52,6 +52,9 @@ def _() -> None:
     assert_error("CONSTRUCT_ID", lambda: ServerlessFunction(stack, "", source="job_events"), "id is empty")
     ServerlessFunction(stack, "Fn", source="job_events")
     assert_error("CONSTRUCT_ID", lambda: ServerlessApi(stack, "Fn"), "Test/Fn: Test already has a child 'Fn'")
+    # ServerlessFunction lets CDK find the clash (one round trip fewer) and reports it the same way.
+    assert_error("CONSTRUCT_ID", lambda: ServerlessFunction(stack, "Fn", source="job_events"),
+                 "Test/Fn: Test already has a child 'Fn'")
 
 
 @case("FN_MEMORY")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, Stack, TimeZone, aws_events, aws_events_targets
+from aws_cdk import CfnResource, Duration, Stack, TimeZone, aws_events, aws_events_targets
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
@@ -69,7 +69,7 @@ class FargateScheduledTask(FargateBase):
         )
         self.failure_rule, self.failure_alarm = self.make_failure_alerting()
 
-    def make_failure_alerting(self) -> tuple[aws_events.Rule, cloudwatch.CfnAlarm | None]:
+    def make_failure_alerting(self) -> tuple[aws_events.Rule, CfnResource | None]:
         """A rule on STOPPED tasks of this task definition that did not exit 0; its matches and the schedule's DLQ
         on the construct's alarm (None with alarms=False)."""
         stack = Stack.of(self)

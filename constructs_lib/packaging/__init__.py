@@ -16,7 +16,7 @@ from constructs import IConstruct
 from .. import context
 from ..rules import packaging as rules
 from .bundle import Bundle, build_bundle
-from .imports import check_imports
+from .imports import ImportProblem, check_imports
 from .installer import RUNTIME_PROVIDED_MODULES, Dependencies, InstallError, Target, find_lock, install
 from .stdlib import stdlib_modules
 
@@ -62,6 +62,18 @@ def install_dependencies(construct: IConstruct, folder: Path, target: Target) ->
     raise AssertionError("unreachable")  # every rule above raises
 
 
+def _import_problems(bundle: Bundle, handler_module: str, available: frozenset[str]) -> list[ImportProblem]:
+    """`check_imports` of a bundle, once per bundle, handler and available modules: the bundle's folder is named by
+    its content hash, so the answer holds for every function that shares it."""
+    key = (bundle.path, handler_module, available)
+    if key not in _IMPORT_PROBLEMS:
+        _IMPORT_PROBLEMS[key] = check_imports([bundle.path], handler_module, available, ours=bundle.code.keys())
+    return list(_IMPORT_PROBLEMS[key])
+
+
+_IMPORT_PROBLEMS: dict[tuple[Path, str, frozenset[str]], list[ImportProblem]] = {}
+
+
 def package_code(
     construct: IConstruct,
     *,
@@ -84,7 +96,7 @@ def package_code(
     for layer in layers:
         available |= layer.modules or frozenset()
     handler_module = handler.rsplit(".", 1)[0]
-    problems = check_imports([bundle.path], handler_module, available, ours=bundle.code.keys())
+    problems = _import_problems(bundle, handler_module, frozenset(available))
     rules.check_imports(construct, problems, bundle.code,
                         unknown_layers=sum(layer.modules is None for layer in layers))
     return bundle

@@ -70,6 +70,27 @@ def build_bundle(
     entries: list[tuple[str, Path]] = [(str(f), source / f) for f in code_files(source, exclude)] if source else []
     for folder in shared:
         entries += [(str(Path(folder.name) / f), folder / f) for f in code_files(folder, exclude)]
+    # Functions that share a folder (one folder, a handler each) share its bundle: known from the files' sizes and
+    # modification times, as aws-cdk-lib's asset staging caches a folder per synth, without reading them again.
+    signature = (dependencies.key if dependencies else "",
+                 *((relative, str(path), *_stat(path)) for relative, path in entries))
+    known = _BUNDLES.get(signature)
+    if known is not None and known.path.is_dir():
+        return known
+    bundle = _build(entries, dependencies)
+    _BUNDLES[signature] = bundle
+    return bundle
+
+
+_BUNDLES: dict[tuple[object, ...], Bundle] = {}
+
+
+def _stat(path: Path) -> tuple[int, int, bool]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, os.access(path, os.X_OK)
+
+
+def _build(entries: list[tuple[str, Path]], dependencies: Dependencies | None) -> Bundle:
     digest = hashlib.sha256(b"bundle-v1\0")
     code_bytes = code_zipped = 0
     for relative, path in entries:  # each file read once: hash, size and zipped size

@@ -88,6 +88,7 @@ def _acknowledged(construct: IConstruct, rule_id: str) -> bool:
 
 def rules_table() -> str:
     """The README's rule table, generated from RULES (`python -m constructs_lib.rules` prints it)."""
+    from .. import alerting  # noqa: F401  (its rules live beside the construct)
     from . import alarms, api, cors, deployment, events, fargate, function, packaging, props, s3, sqs, stack  # noqa: F401  (register every rule)
 
     rows = ["| rule | checks | limit | severity |", "|---|---|---|---|"]

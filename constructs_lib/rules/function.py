@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from aws_cdk import Duration, Size, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
-from .. import context
+from .. import context, reads
 from .. import limits as L
 from . import fail, rule, warn
 
@@ -39,7 +40,7 @@ def check_memory_quota(construct: IConstruct, memory_size: int) -> None:
 @rule("FN_TIMEOUT", "Lambda timeout", limit=f"1..{L.LAMBDA_TIMEOUT_MAX_S} s (15 minutes)",
       source=L.LAMBDA_LIMITS_URL)
 def check_timeout(construct: IConstruct, timeout: Duration) -> None:
-    seconds = timeout.to_seconds()
+    seconds = reads.seconds(timeout)
     if not 1 <= seconds <= L.LAMBDA_TIMEOUT_MAX_S:
         fail(construct, "FN_TIMEOUT", f"timeout={seconds} s is outside the range Lambda accepts",
              "use a timeout of at most 900 s; for longer work use FargateQueueWorker or FargateScheduledTask.")
@@ -123,20 +124,21 @@ def check_function_name(construct: IConstruct, name: str) -> None:
 @rule("FN_RUNTIME", "a Python runtime Lambda still creates functions with",
       limit="a Python runtime before its block-create date", source=L.LAMBDA_RUNTIMES_URL)
 def check_runtime(construct: IConstruct, runtime: lambda_.Runtime, *, today: dt.date | None = None) -> None:
-    if runtime.family != lambda_.RuntimeFamily.PYTHON:
-        fail(construct, "FN_RUNTIME", f"runtime={runtime.name} is not a Python runtime",
+    name = reads.attribute(runtime, "name")
+    if reads.attribute(runtime, "family") != lambda_.RuntimeFamily.PYTHON:
+        fail(construct, "FN_RUNTIME", f"runtime={name} is not a Python runtime",
              "this library builds Python functions: pass lambda_.Runtime.PYTHON_3_14 or leave runtime unset.")
-    lifecycle = L.PYTHON_RUNTIME_LIFECYCLE.get(runtime.name)
+    lifecycle = L.PYTHON_RUNTIME_LIFECYCLE.get(name)
     if lifecycle is None:
         return
     deprecated, block_create, block_update = lifecycle
     today = today or dt.date.today()
     if block_create <= today:
-        fail(construct, "FN_RUNTIME", f"runtime={runtime.name}: Lambda blocks creating functions with it since "
+        fail(construct, "FN_RUNTIME", f"runtime={name}: Lambda blocks creating functions with it since "
              f"{block_create} (deprecated {deprecated}; updates blocked from {block_update})",
              "move to a current runtime (leave runtime unset for the newest).")
     if deprecated <= today:
-        check_runtime_deprecated(construct, runtime.name, deprecated, block_create)
+        check_runtime_deprecated(construct, name, deprecated, block_create)
 
 
 @rule("FN_RUNTIME_DEPRECATED", "a Python runtime past its deprecation date", severity="warning",
@@ -169,7 +171,14 @@ def check_handler(construct: IConstruct, source_dir: Path, handler: str) -> None
              f"'{function_name}'", f"define `def {function_name}(event, context):` in {module_path}.")
 
 
-def _top_level_names(module_path: Path) -> set[str]:
+def _top_level_names(module_path: Path) -> frozenset[str]:
+    """The names a module defines at its top level (parsed once per file version: functions often share one)."""
+    status = module_path.stat()
+    return _parsed_names(module_path, status.st_size, status.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_names(module_path: Path, size: int, mtime_ns: int) -> frozenset[str]:
     tree = ast.parse(module_path.read_text(), filename=str(module_path))
     names: set[str] = set()
     for node in tree.body:
@@ -179,7 +188,7 @@ def _top_level_names(module_path: Path) -> set[str]:
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, ast.ImportFrom):
             names.update(alias.asname or alias.name for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 @rule("FN_SOURCE", "the source folder exists", limit="a folder holding the handler's module",

@@ -9,7 +9,9 @@ check by doing the same.
 from __future__ import annotations
 
 import collections.abc as abc
+import contextlib
 import functools
+import importlib
 import math
 import reprlib
 import types
@@ -22,6 +24,7 @@ from aws_cdk import Duration
 from constructs import Construct, IConstruct
 
 from .. import limits as L
+from .. import reads
 from . import fail, rule
 
 _NOT_CHECKED = {"self", "args", "kwargs", "props"}
@@ -33,10 +36,11 @@ SUB_SECOND_DURATIONS = frozenset({"integration_timeout"})
       limit="each prop of the type in its signature (jsii would fail later with an opaque deserialization error)",
       source="https://docs.aws.amazon.com/cdk/v2/guide/work-with-cdk-python.html")
 def check_props(init: Callable[..., Any], arguments: Mapping[str, Any],
-                where: str | IConstruct | Callable[[], str] | None = None) -> None:
+                where: str | IConstruct | Callable[[], str] | None = None, *, unique_id: bool = True) -> None:
     """Check `arguments` (the constructor's `locals()`) against the type hints of `init`.
 
     `where` defaults to the construct path `scope/id` when the arguments hold a valid `scope` and `id`.
+    `unique_id=False`: the caller creates the construct inside `created_uniquely` instead of asking Node first.
     """
     # The path costs jsii calls: computed only for an error.
     where = where or (lambda: _where(init, arguments))
@@ -52,7 +56,7 @@ def check_props(init: Callable[..., Any], arguments: Mapping[str, Any],
         if isinstance(value, Duration) and name not in SUB_SECOND_DURATIONS:
             check_whole_seconds(where, name, value)
     if "scope" in arguments and "id" in arguments:
-        check_construct_id(where, arguments["scope"], arguments["id"])
+        check_construct_id(where, arguments["scope"], arguments["id"], unique=unique_id)
 
 
 @rule("DURATION_WHOLE_SECONDS", "durations AWS takes in seconds",
@@ -69,15 +73,32 @@ def check_whole_seconds(where: str | IConstruct | Callable[[], str], name: str, 
 @rule("CONSTRUCT_ID", "construct ids", limit="a non-empty id of printable characters, unique among the scope's "
       "children (ids end up in names and descriptions CloudFormation checks)",
       source="https://docs.aws.amazon.com/cdk/v2/guide/identifiers.html")
-def check_construct_id(where: str | IConstruct | Callable[[], str], scope: Construct, id: str) -> None:
+def check_construct_id(where: str | IConstruct | Callable[[], str], scope: Construct, id: str, *,
+                       unique: bool = True) -> None:
     if not id:
         fail(where, "CONSTRUCT_ID", "id is empty", "give the construct an id, e.g. 'Thumbnails'.")
     if not id.isprintable():
         fail(where, "CONSTRUCT_ID", f"id {id!r} holds control characters",
              "use letters, digits and '-', e.g. 'Thumbnails'.")
-    if scope.node.try_find_child(id) is not None:
-        fail(where, "CONSTRUCT_ID", f"{scope.node.path or 'the app'} already has a child {id!r}",
-             "give each construct in a scope its own id.")
+    if unique and reads.node_of(scope).try_find_child(id) is not None:
+        _fail_taken(where, scope, id)
+
+
+def _fail_taken(where: str | IConstruct | Callable[[], str], scope: Construct, id: str) -> None:
+    fail(where, "CONSTRUCT_ID", f"{scope.node.path or 'the app'} already has a child {id!r}",
+         "give each construct in a scope its own id.")
+
+
+@contextlib.contextmanager
+def created_uniquely(where: str | IConstruct | Callable[[], str], scope: Construct, id: str) -> abc.Iterator[None]:
+    """Create a construct, turning CDK's duplicate-id error into CONSTRUCT_ID: one jsii round trip fewer than
+    asking Node first, for the constructs an app makes by the dozen."""
+    try:
+        yield
+    except RuntimeError as error:
+        if "There is already a Construct with name" not in str(error):
+            raise
+        _fail_taken(where, scope, id)
 
 
 def check_value(where: str | IConstruct, name: str, value: Any, hint: Any) -> None:
@@ -206,21 +227,38 @@ def _where(init: Callable[..., Any], arguments: Mapping[str, Any]) -> str:
     return owner
 
 
+# Names that hints refer to but their modules import only for type checking: (module, attribute), imported when a
+# hint names them (so a function's hints do not load the API modules).
+_TYPE_CHECKING_NAMES = {
+    "ServerlessFunction": ("..function", "ServerlessFunction"), "ServerlessApi": ("..api", "ServerlessApi"),
+    "ApiAuthorization": ("..api", "ApiAuthorization"), "PythonLayer": ("..layers", "PythonLayer"),
+    "Trigger": ("..triggers.base", "Trigger"),
+}
+
+
+class _TypeCheckingNames(abc.Mapping[str, Any]):
+    def __getitem__(self, name: str) -> Any:
+        module, attribute = _TYPE_CHECKING_NAMES[name]
+        return getattr(importlib.import_module(module, __package__), attribute)
+
+    def __iter__(self) -> abc.Iterator[str]:
+        return iter(_TYPE_CHECKING_NAMES)
+
+    def __len__(self) -> int:
+        return len(_TYPE_CHECKING_NAMES)
+
+
 @functools.cache
 def _hints(init: Callable[..., Any]) -> dict[str, Any]:
     """The evaluated hints of `init`; names imported only for type checking are resolved lazily here."""
-    from .. import api, function, layers  # noqa: F401  (the names hints may refer to)
-    from ..triggers.base import Trigger
-
-    namespace = {**init.__globals__, "ServerlessFunction": function.ServerlessFunction,
-                 "ServerlessApi": api.ServerlessApi, "ApiAuthorization": api.ApiAuthorization,
-                 "PythonLayer": layers.PythonLayer, "Trigger": Trigger, "Construct": Construct}
+    namespace = {**init.__globals__, "Construct": Construct}
     hints = {}
     for name, annotation in init.__annotations__.items():
         if name == "return":
             continue
         try:
-            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation  # noqa: S307
+            hints[name] = (eval(annotation, namespace, _TypeCheckingNames())  # noqa: S307
+                           if isinstance(annotation, str) else annotation)
         except Exception:  # a hint that cannot be evaluated here is documentation only
             continue
     return hints

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import reprlib
 
@@ -9,14 +10,21 @@ from aws_cdk import Duration
 from constructs import IConstruct
 
 from .. import limits as L
+from .. import reads
 from . import fail, rule, warn
 
 
 def visibility_timeout_for(timeout: Duration, max_batching_window: Duration | None = None) -> Duration:
     """AWS's recommendation for a queue drained by Lambda: 6x the function timeout plus the batching window."""
-    window = max_batching_window.to_seconds() if max_batching_window else 0
-    seconds = L.SQS_VISIBILITY_TO_TIMEOUT_RATIO * timeout.to_seconds() + window
-    return Duration.seconds(min(seconds, L.SQS_VISIBILITY_TIMEOUT_MAX_S))
+    window = reads.seconds(max_batching_window) if max_batching_window else 0
+    seconds = L.SQS_VISIBILITY_TO_TIMEOUT_RATIO * reads.seconds(timeout) + window
+    return _seconds(min(seconds, L.SQS_VISIBILITY_TIMEOUT_MAX_S))
+
+
+@functools.cache
+def _seconds(value: float) -> Duration:
+    """One Duration per value: 50 functions with the same timeout share their queues' visibility timeout."""
+    return Duration.seconds(value)
 
 
 @rule("SQS_BATCH_SIZE", "SQS batch size", limit=f"1..{L.SQS_BATCH_SIZE_MAX:,} (FIFO: 1..{L.SQS_FIFO_BATCH_SIZE_MAX})",

@@ -126,7 +126,7 @@ def check_parameters(template: Template) -> Iterator[Finding]:
 @stack_rule("STACK_TEMPLATE_SIZE", "template size", limit=f"{L.CFN_TEMPLATE_MAX_BYTES:,} bytes (uploaded via S3)",
             source=L.CFN_LIMITS_URL)
 def check_template_size(template: Template) -> Iterator[Finding]:
-    size = len(json.dumps(template, indent=1).encode())  # CDK writes indented templates
+    size = template.size_bytes if isinstance(template, TemplateFile) else len(json.dumps(template, indent=1).encode())
     if size > L.CFN_TEMPLATE_MAX_BYTES:
         yield Finding("STACK_TEMPLATE_SIZE", "", f"the template is {size:,} bytes", "split the stack.")
 
@@ -317,6 +317,37 @@ def check_event_source_visibility(template: Template) -> Iterator[Finding]:
                           f"{queue_id} has visibility timeout {visibility} s, "
                           f"below {function_id}'s timeout {timeout} s",
                           f"set the queue's visibility timeout to at least {6 * timeout} s (6x the function timeout).")
+
+
+# Event sources whose mappings retry a failed batch until its records expire, and take an on-failure destination.
+_STREAM_TYPES = {"AWS::Kinesis::Stream": "Kinesis stream", "AWS::DynamoDB::Table": "DynamoDB stream",
+                 "AWS::MSK::Cluster": "MSK cluster"}
+_STREAM_ARN_PARTS = {":kinesis:": "Kinesis stream", ":dynamodb:": "DynamoDB stream", ":kafka:": "MSK cluster"}
+
+
+@stack_rule("ESM_STREAM_ON_FAILURE", "stream event source mappings have an on-failure destination", severity="warning",
+            limit="a Kinesis, DynamoDB or Kafka mapping without one retries a failing batch until its records expire, "
+                  "holding up the shard, then drops them",
+            source="https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-errors")
+def check_stream_on_failure(template: Template) -> Iterator[Finding]:
+    types = {logical_id: resource.get("Type") for logical_id, resource in template.get("Resources", {}).items()}
+    for logical_id, props in resources(template, "AWS::Lambda::EventSourceMapping"):
+        source = props.get("EventSourceArn")
+        kind = _STREAM_TYPES.get(types.get(referenced_id(source) or ""), "")
+        text = source if isinstance(source, str) else json.dumps(source)
+        kind = kind or next((name for part, name in _STREAM_ARN_PARTS.items() if part in text), "")
+        if kind and not (props.get("DestinationConfig") or {}).get("OnFailure"):
+            yield Finding("ESM_STREAM_ON_FAILURE", logical_id, f"{logical_id} reads a {kind} with no on-failure "
+                          "destination", "pass on_failure=SqsDlq(queue) (or an SNS/S3 destination) to the event "
+                          "source, with bisect_batch_on_error and a retry limit.")
+
+
+class TemplateFile(dict):  # type: ignore[type-arg]
+    """A template read from the file CDK wrote, with that file's size (serializing it again to measure costs)."""
+
+    def __init__(self, text: bytes) -> None:
+        super().__init__(json.loads(text))
+        self.size_bytes = len(text)
 
 
 def check_template(template: Template) -> list[Finding]:

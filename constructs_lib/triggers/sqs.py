@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from aws_cdk import Duration, Names
+from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 
 from ..defaults import QueueDefaults
-from ..nag import acknowledge
 from ..queues import known_dead_letter_queue, known_visibility_timeout_s, queue_with_dead_letter_queue
 from ..rules import sqs as rules
 from ..rules.props import check_props
@@ -83,7 +82,7 @@ class QueueTrigger(Trigger):
             self._given_queue, self.dead_letter_queue = queue_with_dead_letter_queue(
                 function, self._queue_id, defaults=self.defaults, fifo=self.fifo,
                 visibility_timeout=rules.visibility_timeout_for(function.timeout, self.max_batching_window),
-                max_receive_count=self.max_receive_count,
+                max_receive_count=self.max_receive_count, redrive_acknowledged=True,  # by the function, once
             )
         else:
             self._check_given_queue(function)
@@ -106,10 +105,7 @@ class QueueTrigger(Trigger):
         if self.dead_letter_queue is not None:
             dlq_id = f"{queue_id}DeadLetters" if created else self.dead_letter_queue.node.id
             self.watch_queue(function, self.dead_letter_queue, f"DLQ {dlq_id}", dead_letters=True)
-        mapping = function.invoke_target.node.find_child(f"SqsEventSource:{Names.node_unique_id(self.queue.node)}")
-        acknowledge(mapping, "SQS event source mappings take no on-failure destination (AWS supports those for "
-                    "streams and Kafka); failed messages go to the queue's DLQ through its redrive policy.",
-                    "Serverless-LambdaEventSourceMappingDestination")
+        # cdk-nag's Serverless-LambdaEventSourceMappingDestination is acknowledged by the function, once.
 
     def _check_given_queue(self, function: ServerlessFunction) -> None:
         """What can be known of a given queue: its visibility timeout and DLQ, when it is defined in this app."""
