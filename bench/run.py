@@ -245,7 +245,7 @@ def scale() -> dict[int, float]:
         "every later jsii struct paid it too (alarms are now raw `AWS::CloudWatch::Alarm` resources); values read "
         "again and again (the stack of a scope, durations, runtime names) are read once; each acknowledgement "
         "costs two round trips and Node's stack capture, so a function acknowledges its own findings in one; a "
-        "function's metadata, an alarm's properties and a role's first grant are written in one call each; "
+        "function's metadata and a role's first grant are written in one call each; "
         "functions that share a folder share its bundle and import check, as aws-cdk-lib caches an asset folder. "
         "The rest is what the protections are: the alarm, TLS-only queues, checkov and cdk-nag explanations. At "
         "synth, CDK's built-in template validation reads the alarms' metric math: about 0.3 s of the difference "

@@ -77,10 +77,10 @@ class HealthAlarm(Construct):
 
         alerting = Alerting.of(self)
         self.topic_arn: str | None = alerting.topic_arn if alerting is not None else None
-        # The combined alarm's queries, description and actions are written once, before synthesis, from every
-        # signal added. Alarms are raw `AWS::CloudWatch::Alarm` resources: aws-cdk-lib's typed CfnAlarm props cost
-        # a Python type evaluation for each of their 30 fields on every alarm made (measured: the largest Python
-        # cost of a function), for properties this module writes as CloudFormation anyway.
+        # The combined alarm's queries and description are written once, before synthesis, from every signal added.
+        # Alarms are raw `AWS::CloudWatch::Alarm` resources: aws-cdk-lib's typed CfnAlarm props cost a Python type
+        # evaluation for each of their 30 fields on every alarm made (measured: the largest Python cost of a
+        # function), for properties this module writes as CloudFormation anyway.
         self._base = {"ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1,
                       "EvaluationPeriods": d.evaluation_periods, "DatapointsToAlarm": d.datapoints_to_alarm,
                       "TreatMissingData": "notBreaching"}
@@ -124,22 +124,20 @@ class HealthAlarm(Construct):
     def _render(self) -> None:
         assert self.alarm is not None
         signals = "; ".join(s.what for s in self.signals)
-        description = f"{self.subject} needs a look when any of: {signals}"[:1024]
-        # Every property, as CloudWatch takes it, in one jsii call (an override replaces the previous one).
-        self.alarm.add_override("Properties", {**self._base, **self._actions(), "Metrics": self._queries(),
-                                               "AlarmDescription": description})
+        # Raw CloudFormation, as CloudWatch takes it; property by property, so overrides of your own are kept.
+        self.alarm.add_property_override("Metrics", self._queries())
+        self.alarm.add_property_override("AlarmDescription",
+                                         f"{self.subject} needs a look when any of: {signals}"[:1024])
 
     def _actions(self) -> dict[str, list[str]]:
         return {"AlarmActions": [self.topic_arn], "OKActions": [self.topic_arn]} if self.topic_arn else {}
 
     def notify(self, topic_arn: str | None) -> None:
-        """Send ALARM and OK to `topic_arn` (called by `Alerting` for alarms made before it; the combined alarm
-        takes it when it is rendered)."""
+        """Send ALARM and OK to `topic_arn` (called by `Alerting` for alarms made before it)."""
         self.topic_arn = topic_arn
         for alarm in self.resources:
-            if alarm is not self.alarm:
-                for name, value in self._actions().items():
-                    alarm.add_property_override(name, value)
+            for name, value in self._actions().items():
+                alarm.add_property_override(name, value)
 
     @property
     def arns(self) -> list[str]:

@@ -56,6 +56,21 @@ def test_a_queue_triggered_function_has_one_alarm_over_all_its_signals(snapshot)
     assert alerting.topic is not None and result.warnings == []
 
 
+def test_an_alarm_keeps_your_own_overrides_and_is_written_as_cloudformation():
+    # Alarms are raw CfnResources whose metrics are written at synth: an override of yours made before that stays.
+    stack = new_stack()
+    fn = ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger()])
+    Alerting(stack, "Alerts")
+    (health,) = fn.health_alarms
+    assert health.alarm is not None
+    health.alarm.add_property_override("AlarmName", "team-fn-health")
+    (alarm,) = synth(stack).resources("AWS::CloudWatch::Alarm").values()
+    assert alarm["Properties"]["AlarmName"] == "team-fn-health"
+    assert "MAX([IF(m_errors >= 1, 1, 0)" in expression(alarm)
+    assert alarm["Properties"]["AlarmDescription"].startswith("Function Test/Fn needs a look when any of: errors")
+    assert len(health.arns) == 1 and "${Token[" in health.arns[0]
+
+
 def test_every_construct_alarms_on_what_it_routes_somewhere():
     stack = new_stack()
     api = ServerlessApi(stack, "Api")
