@@ -13,6 +13,8 @@ from typing import Any
 
 from constructs import IConstruct
 
+from . import reads
+
 _CACHE: weakref.WeakKeyDictionary[IConstruct, dict[str, Any]] = weakref.WeakKeyDictionary()
 _MISSING = object()
 
@@ -39,17 +41,9 @@ def inherit(child: IConstruct, parent: IConstruct) -> None:
     _CACHE[child] = _CACHE.setdefault(parent, {})
 
 
-_STACK_NAMES: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDictionary()
-
-
 def stack_name(scope: IConstruct) -> str:
-    """The name of `scope`'s stack (a token when it is not known at synth), cached."""
-    name = _STACK_NAMES.get(scope)
-    if name is None:
-        from aws_cdk import Stack
-
-        name = _STACK_NAMES[scope] = Stack.of(scope).stack_name
-    return name
+    """The name of `scope`'s stack (a token when it is not known at synth), read once per stack."""
+    return reads.attribute(reads.stack_of(scope), "stack_name")
 
 
 def unresolved(text: str) -> bool:

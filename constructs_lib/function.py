@@ -20,7 +20,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from . import context, reads
 from . import limits as L
@@ -274,7 +274,7 @@ class ServerlessFunction(Construct):
         cfn_function = self._cfn_function
         assert isinstance(cfn_function, lambda_.CfnFunction)
         cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
-        policy = tracing_policy(self, self._scope)
+        policy = tracing_policy(self)
         policy.attach_to_role(self.role)
 
     def select_subnets(self, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> ec2.SubnetSelection:
@@ -594,24 +594,19 @@ def _lambda_principal() -> iam.ServicePrincipal:
     return iam.ServicePrincipal("lambda.amazonaws.com")
 
 
-_TRACING_POLICIES: weakref.WeakKeyDictionary[IConstruct, iam.Policy] = weakref.WeakKeyDictionary()
+_TRACING_POLICIES: weakref.WeakKeyDictionary[Stack, iam.Policy] = weakref.WeakKeyDictionary()
 
 
-def tracing_policy(scope: Construct, parent: IConstruct | None = None) -> iam.Policy:
-    """The stack's X-Ray policy (PutTraceSegments/PutTelemetryRecords on `*`, which X-Ray requires).
-
-    Found through `parent` (the function's scope) without a jsii call when a sibling already asked.
-    """
-    if parent is not None and parent in _TRACING_POLICIES:
-        return _TRACING_POLICIES[parent]
-    policy = _stack_tracing_policy(scope)
-    if parent is not None:
-        _TRACING_POLICIES[parent] = policy
-    return policy
+def tracing_policy(scope: Construct) -> iam.Policy:
+    """The stack's X-Ray policy (PutTraceSegments/PutTelemetryRecords on `*`, which X-Ray requires), found
+    without a jsii call once a function of the stack asked."""
+    stack = reads.stack_of(scope)
+    if stack not in _TRACING_POLICIES:
+        _TRACING_POLICIES[stack] = _stack_tracing_policy(stack)
+    return _TRACING_POLICIES[stack]
 
 
-def _stack_tracing_policy(scope: Construct) -> iam.Policy:
-    stack = Stack.of(scope)
+def _stack_tracing_policy(stack: Stack) -> iam.Policy:
     existing = stack.node.try_find_child(TRACING_POLICY_ID)
     if isinstance(existing, iam.Policy):
         return existing

@@ -31,13 +31,15 @@ def millis(duration: Duration) -> float:
 
 def seconds(duration: Duration) -> float:
     """`duration.to_seconds()`, read once (an int when whole, as jsii returns it)."""
-    value = millis(duration) / 1000
-    return int(value) if value.is_integer() else value
+    return _whole(millis(duration) / 1000)
 
 
 def minutes(duration: Duration) -> float:
     """`duration.to_minutes()`, read once (an int when whole)."""
-    value = millis(duration) / 60_000
+    return _whole(millis(duration) / 60_000)
+
+
+def _whole(value: float) -> float:
     return int(value) if value.is_integer() else value
 
 
