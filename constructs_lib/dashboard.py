@@ -10,11 +10,12 @@ stay tokens inside the JSON and are resolved by CloudFormation.
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import Fn, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
@@ -22,6 +23,8 @@ from . import reads
 from .render import before_synth
 
 DASHBOARD_WIDTH = 24  # CloudWatch's grid
+# How a token (a function or queue name, the region) looks inside a Python string.
+_TOKEN = re.compile(r"(\$\{Token\[[^\]]+\]\})")
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class StackDashboard:
         self.rows: list[Row] = []
         self.region = stack.region
         self.resource = cloudwatch.CfnDashboard(stack, "ConstructsLibDashboard", dashboard_body="{}")
-        before_synth(stack, lambda: setattr(self.resource, "dashboard_body", self.body()))
+        before_synth(stack, lambda: setattr(self.resource, "dashboard_body", joined(self.body())))
 
     def add_widgets(self, row: Row) -> None:
         self.rows.append(row)
@@ -122,6 +125,17 @@ class StackDashboard:
                 line_height = max(line_height, graph.height)
             y += line_height
         return json.dumps({"widgets": widgets}, separators=(",", ":"))
+
+
+def joined(text: str) -> str:
+    """`text` with its tokens as one `Fn::Join` of its pieces.
+
+    CDK resolves a string holding tokens by joining its pieces pairwise, each join copying all before it: for a
+    dashboard of 50 functions (a thousand pieces) that took a tenth of a second at every synth. One join of the
+    pieces, split here, renders the same template in one pass.
+    """
+    pieces = [piece for piece in _TOKEN.split(text) if piece]
+    return text if len(pieces) < 2 else Fn.join("", pieces)
 
 
 _DASHBOARDS: weakref.WeakKeyDictionary[Stack, StackDashboard] = weakref.WeakKeyDictionary()

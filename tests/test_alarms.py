@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from constructs_lib import (
     ServerlessApi,
     ServerlessFunction,
 )
+from constructs_lib.dashboard import joined
 from constructs_lib.testing import new_stack, synth
 
 IMAGE = "example/worker"
@@ -111,6 +113,26 @@ def test_the_dashboard_has_a_row_per_function_worker_and_api():
     for title in ("Fn: invocations, errors, throttles", "Fn: duration", "queue Queue", "DLQ QueueDeadLetters",
                   "Api: requests, 5xx", "Worker: tasks, CPU, memory", "Worker: queue"):
         assert title in body, title
+
+
+def test_the_dashboard_body_is_one_join_of_its_pieces():
+    """A body with a thousand tokens is handed to CDK as one Fn::Join (CDK joins a tokenized string pairwise,
+    copying everything before each piece), and renders the same JSON. No env, as `cdk init` makes a stack."""
+    stack = new_stack(env=None)
+    for i in range(3):
+        ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()])
+    (dashboard,) = synth(stack, lint=False).resources("AWS::CloudWatch::Dashboard").values()
+    separator, pieces = dashboard["Properties"]["DashboardBody"]["Fn::Join"]
+    assert separator == ""
+    assert not any(isinstance(p, str) and "${Token[" in p for p in pieces)
+    refs = [p for p in pieces if not isinstance(p, str)]
+    assert {"Ref": "AWS::Region"} in refs and all(set(r) <= {"Ref", "Fn::GetAtt"} for r in refs)
+    rendered = json.loads("".join(p if isinstance(p, str) else "X" for p in pieces))
+    assert len(rendered["widgets"]) >= 3 * 3
+    assert joined("no tokens") == "no tokens"
+    one = joined(f'{{"region":"{stack.region}"}}')
+    assert re.fullmatch(r"\$\{Token\[[^\]]+\]\}", one)  # one intrinsic, not a string of pieces
+    assert stack.resolve(one) == {"Fn::Join": ["", ['{"region":"', {"Ref": "AWS::Region"}, '"}']]}
 
 
 def test_powertools_names_are_set_and_yours_win():

@@ -48,8 +48,10 @@ def check_props(init: Callable[..., Any], arguments: Mapping[str, Any],
         if name not in arguments or name in _NOT_CHECKED:
             continue
         value = arguments[name]
-        if value is None and not _allows_none(hint):
-            fail(where, "PROP_TYPE", f"{name} is required and was None", f"pass {name} ({describe(hint)}).")
+        if value is None:  # most props are left out: None needs no more than this
+            if not _allows_none(hint):
+                fail(where, "PROP_TYPE", f"{name} is required and was None", f"pass {name} ({describe(hint)}).")
+            continue
         problem = mismatch(value, hint, name)
         if problem is not None:
             fail(where, "PROP_TYPE", problem, f"pass {name} as {describe(hint)}.")
