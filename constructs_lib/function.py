@@ -103,7 +103,7 @@ class ServerlessFunction(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         check_props(ServerlessFunction.__init__, locals(), unique_id=False)
-        with created_uniquely(lambda: f"{scope.node.path}/{id}".lstrip("/"), scope, id):
+        with created_uniquely(scope, id):
             super().__init__(scope, id)
         self._id, self._scope = id, scope
         self._path = reads.remember(self, scope, id)  # its path and stack, known without asking Node

@@ -92,15 +92,15 @@ def _fail_taken(where: str | IConstruct | Callable[[], str], scope: Construct, i
 
 
 @contextlib.contextmanager
-def created_uniquely(where: str | IConstruct | Callable[[], str], scope: Construct, id: str) -> abc.Iterator[None]:
-    """Create a construct, turning CDK's duplicate-id error into CONSTRUCT_ID: one jsii round trip fewer than
-    asking Node first, for the constructs an app makes by the dozen."""
+def created_uniquely(scope: Construct, id: str) -> abc.Iterator[None]:
+    """Create `id` under `scope`, turning CDK's duplicate-id error into CONSTRUCT_ID: one jsii round trip fewer
+    than asking Node first, for the constructs an app makes by the dozen."""
     try:
         yield
     except RuntimeError as error:
         if "There is already a Construct with name" not in str(error):
             raise
-        _fail_taken(where, scope, id)
+        _fail_taken(_child_path(scope, id), scope, id)
 
 
 def check_value(where: str | IConstruct, name: str, value: Any, hint: Any) -> None:
@@ -225,8 +225,13 @@ def _where(init: Callable[..., Any], arguments: Mapping[str, Any]) -> str:
     owner = init.__qualname__.split(".")[0]
     scope, id = arguments.get("scope"), arguments.get("id")
     if isinstance(scope, Construct) and isinstance(id, str):
-        return f"{scope.node.path}/{id}" if scope.node.path else id
+        return _child_path(scope, id)
     return owner
+
+
+def _child_path(scope: Construct, id: str) -> str:
+    """The path a construct `id` under `scope` has (or would have)."""
+    return f"{scope.node.path}/{id}" if scope.node.path else id
 
 
 # Names that hints refer to but their modules import only for type checking: (module, attribute), imported when a
