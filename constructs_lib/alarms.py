@@ -55,9 +55,10 @@ class Signal:
 class HealthAlarm(Construct):
     """One alarm over a growing list of signals (a function's own, then its triggers' as they are bound).
 
-    Each signal's metrics are read as `MetricSpec` data once, when it is added; the combined alarm's queries and
-    description are written once, just before synthesis (`render.before_synth`). Its actions are the stack's
-    `Alerting` topic, set by whichever of the two is created second.
+    Each signal's metrics are read as `MetricSpec` data once, when it is added. The alarm resource is made by the
+    first `add`, whole (its queries and description in the one jsii call that creates it); signals added after
+    that are written once, just before synthesis (`render.before_synth`). Its actions are the stack's `Alerting`
+    topic, set by whichever of the two is created second.
     """
 
     defaults: AlarmDefaults = AlarmDefaults()
@@ -84,15 +85,13 @@ class HealthAlarm(Construct):
         self._base = {"ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1,
                       "EvaluationPeriods": d.evaluation_periods, "DatapointsToAlarm": d.datapoints_to_alarm,
                       "TreatMissingData": "notBreaching"}
-        self.alarm: CfnResource | None = None if self.per_signal else CfnResource(
-            self, "Resource", type=ALARM_TYPE, properties={**self._base, **self._actions()})
-        if self.alarm is not None:
-            before_synth(self, self._render)
-        self.resources: list[CfnResource] = [self.alarm] if self.alarm is not None else []
+        self.alarm: CfnResource | None = None  # the combined alarm, made by the first `add` (never per signal)
+        self._renders = False  # whether signals added after the alarm was made are written before synthesis
+        self.resources: list[CfnResource] = []
         _ALARMS.setdefault(reads.stack_of(self), []).append(self)
 
-    def fits(self, signal: Signal) -> bool:
-        return sum(s.queries for s in self.signals) + signal.queries <= MAX_QUERIES_PER_ALARM
+    def fits(self, *signals: Signal) -> bool:
+        return sum(s.queries for s in (*self.signals, *signals)) <= MAX_QUERIES_PER_ALARM
 
     def add(self, *signals: Signal) -> None:
         names = {s.name for s in self.signals}
@@ -106,12 +105,19 @@ class HealthAlarm(Construct):
             names.add(name)
             signal = Signal(name, metric, signal.threshold, signal.what, per, minus)  # type: ignore[arg-type]
             self.signals.append(signal)
-            if self.alarm is None:
+            if self.per_signal:
                 self._add_single_metric_alarm(signal)
             else:
                 self._queries_of[name] = self._render_queries(signal)
-        if self.alarm is None:
+        if self.per_signal:
             self.notify(self.topic_arn)
+        elif self.alarm is None and self.signals:
+            self.alarm = CfnResource(self, "Resource", type=ALARM_TYPE, properties={
+                **self._base, **self._actions(), "Metrics": self._queries(), "AlarmDescription": self._description()})
+            self.resources.insert(0, self.alarm)
+        elif not self._renders:
+            self._renders = True
+            before_synth(self, self._render)
 
     def _spec_of(self, name: str, metric: cloudwatch.IMetric | MetricSpec | None) -> MetricSpec | None:
         """A signal's metric as data, read from aws-cdk-lib once (ALARM_SIGNAL: one metric, not a math expression)."""
@@ -121,13 +127,15 @@ class HealthAlarm(Construct):
         check_signal_metric(self, name, converted is not None)
         return converted
 
+    def _description(self) -> str:
+        signals = "; ".join(s.what for s in self.signals)
+        return f"{self.subject} needs a look when any of: {signals}"[:1024]
+
     def _render(self) -> None:
         assert self.alarm is not None
-        signals = "; ".join(s.what for s in self.signals)
         # Raw CloudFormation, as CloudWatch takes it; property by property, so overrides of your own are kept.
         self.alarm.add_property_override("Metrics", self._queries())
-        self.alarm.add_property_override("AlarmDescription",
-                                         f"{self.subject} needs a look when any of: {signals}"[:1024])
+        self.alarm.add_property_override("AlarmDescription", self._description())
 
     def _actions(self) -> dict[str, list[str]]:
         return {"AlarmActions": [self.topic_arn], "OKActions": [self.topic_arn]} if self.topic_arn else {}
@@ -189,12 +197,22 @@ def alarms_of(stack: Stack) -> list[HealthAlarm]:
 
 
 def add_signals(scope: Construct, alarms: list[HealthAlarm], subject: str, *signals: Signal) -> None:
-    """Add `signals` to the last of `alarms`, starting `Health2`, `Health3`, ... under `scope` when it is full."""
+    """Add `signals` to the last of `alarms`, starting `Health2`, `Health3`, ... under `scope` when it is full.
+
+    The signals that go to one alarm are added together: a new alarm is made whole, in one jsii call.
+    """
+    batch: list[Signal] = []
     for signal in signals:
         check_value(scope, "signal", signal, Signal)
-        if not alarms or not alarms[-1].fits(signal):
-            alarms.append(HealthAlarm(scope, f"Health{len(alarms) + 1 if alarms else ''}", subject=subject))
-        alarms[-1].add(signal)
+        if alarms and alarms[-1].fits(*batch, signal):
+            batch.append(signal)
+            continue
+        if batch:
+            alarms[-1].add(*batch)
+        alarms.append(HealthAlarm(scope, f"Health{len(alarms) + 1 if alarms else ''}", subject=subject))
+        batch = [signal]
+    if batch:
+        alarms[-1].add(*batch)
 
 
 def queue_signals(queue: Any, label: str, *, dead_letters: bool, retention: Duration | None = None,

@@ -37,5 +37,5 @@ def log_group(scope: Construct, id: str, *, retention: logs.RetentionDays) -> lo
     group = logs.LogGroup(scope, id, retention=retention, removal_policy=removal_policy(scope))
     skip_checkov(group, "CloudWatch Logs encrypts every log group at rest; a customer-managed KMS key per log group "
                  "costs $1/month plus requests and adds a key policy to keep right. Pass your own log group for "
-                 "logs under a CMK.", "CKV_AWS_158")
+                 "logs under a CMK.", "CKV_AWS_158", cfn_type="AWS::Logs::LogGroup")
     return group

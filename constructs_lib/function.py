@@ -51,6 +51,7 @@ from .triggers.base import Trigger, watch_widget
 
 TRACING_POLICY_ID = "XRayTracingPolicy"
 SOURCE_METADATA = "constructs_lib:source"
+FUNCTION_TYPE = "AWS::Lambda::Function"
 
 
 def _shown_path(path: Path) -> str:
@@ -107,6 +108,8 @@ class ServerlessFunction(Construct):
             super().__init__(scope, id)
         self._id, self._scope = id, scope
         self._path = reads.remember(self, scope, id)  # its path and stack, known without asking Node
+        # Signals gathered while the function and its triggers are made: its alarm is then made whole, at the end.
+        self._gathered_signals: list[Signal] | None = []
         context.inherit(self, scope)
         guard(self, scope)
         if isinstance(shared_code, str):
@@ -186,7 +189,7 @@ class ServerlessFunction(Construct):
             Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish", "The function's alias points at a published version.")
         self._function_name = self.function.function_name  # a token, read once for every metric
-        self._cfn_function = reads.node_of(self.function).default_child  # read once: tracing, metadata
+        self._cfn_function = reads.cfn_resource(self.function, FUNCTION_TYPE)  # read once: tracing, metadata
         self.enable_tracing()
         self._write_metadata(reserved_concurrency is None, in_vpc=vpc is not None)
         self._acknowledge_last_stops()
@@ -217,6 +220,8 @@ class ServerlessFunction(Construct):
         self.triggers: list[Trigger] = []
         for trigger in triggers:
             self.add_trigger(trigger)
+        gathered, self._gathered_signals = self._gathered_signals, None
+        self.add_health_signals(*gathered)
 
     # --- steps a subclass may override -----------------------------------------------------------------
 
@@ -519,7 +524,9 @@ class ServerlessFunction(Construct):
 
     def add_health_signals(self, *signals: Signal) -> None:
         """Add signals (a trigger's DLQ, ...) to the function's alarm; a further alarm when it is full."""
-        if self.alarms:
+        if self._gathered_signals is not None:
+            self._gathered_signals.extend(signals)
+        elif self.alarms:
             add_signals(self, self.health_alarms, f"Function {self._path}", *signals)
 
     def add_trigger(self, trigger: Trigger) -> Trigger:

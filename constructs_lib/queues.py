@@ -42,7 +42,8 @@ def secure_queue(
         ),
     )
     skip_checkov(queue, "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled), which checkov does not recognise; "
-                 "not the AWS-managed KMS key, which S3 and EventBridge cannot use to send.", "CKV_AWS_27")
+                 "not the AWS-managed KMS key, which S3 and EventBridge cannot use to send.", "CKV_AWS_27",
+                 cfn_type="AWS::SQS::Queue")
     return queue
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, ConstructSelector, Duration, IConstructSelector, Stack
 from constructs import IConstruct, Node
 
 _MILLIS: weakref.WeakKeyDictionary[Duration, float] = weakref.WeakKeyDictionary()
@@ -19,6 +19,7 @@ _ATTRIBUTES: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDic
 _STACKS: weakref.WeakKeyDictionary[IConstruct, Stack] = weakref.WeakKeyDictionary()
 _NODES: weakref.WeakKeyDictionary[IConstruct, Node] = weakref.WeakKeyDictionary()
 _PATHS: weakref.WeakKeyDictionary[IConstruct, str] = weakref.WeakKeyDictionary()
+_SELECTORS: dict[str, IConstructSelector] = {}
 
 
 def millis(duration: Duration) -> float:
@@ -86,3 +87,14 @@ def remember(child: IConstruct, parent: IConstruct, id: str) -> str:
     path = _PATHS[child] = f"{parent_path}/{id}" if parent_path else id
     _STACKS[child] = stack_of(parent)
     return path
+
+
+def cfn_resource(construct: IConstruct, cfn_type: str) -> CfnResource:
+    """The `cfn_type` resource an L2 construct made just now (its default child), in one round trip where
+    `construct.node.default_child` takes two: a selector of that type, made once, asked for it."""
+    selector = _SELECTORS.get(cfn_type)
+    if selector is None:
+        selector = _SELECTORS[cfn_type] = ConstructSelector.resources_of_type(cfn_type)
+    found = selector.select(construct)
+    assert len(found) == 1 and isinstance(found[0], CfnResource), f"{construct} holds {len(found)} {cfn_type}"
+    return found[0]

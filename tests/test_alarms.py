@@ -73,6 +73,19 @@ def test_an_alarm_keeps_your_own_overrides_and_is_written_as_cloudformation():
     assert len(health.arns) == 1 and "${Token[" in health.arns[0]
 
 
+def test_signals_added_after_the_function_is_made_reach_its_alarm():
+    # Made in the constructor, the alarm is created whole; a trigger added later is written into it before synth.
+    stack = new_stack()
+    fn = ServerlessFunction(stack, "Fn", source="job_events")  # no trigger yet: direct invokes, an on-failure queue
+    Alerting(stack, "Alerts")
+    fn.add_trigger(QueueTrigger())
+    (alarm,) = synth(stack).resources("AWS::CloudWatch::Alarm").values()
+    assert metric_names(alarm) == ["Errors", "Throttles", "Duration", "ApproximateNumberOfMessagesVisible",
+                                   "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible"]
+    assert "IF(m_dlq2 >= 1, 1, 0)" in expression(alarm)
+    assert "queue Queue's oldest message" in alarm["Properties"]["AlarmDescription"]
+
+
 def test_every_construct_alarms_on_what_it_routes_somewhere():
     stack = new_stack()
     api = ServerlessApi(stack, "Api")

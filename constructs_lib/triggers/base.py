@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import functools
 import os
 import sys
 from pathlib import Path
@@ -102,9 +103,15 @@ def _call_site() -> str:
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return "an unknown line"
-    path = Path(frame.f_code.co_filename)
+    return f"{_shown_file(frame.f_code.co_filename, os.getcwd())}:{frame.f_lineno}"
+
+
+@functools.lru_cache(maxsize=64)
+def _shown_file(filename: str, cwd: str) -> str:
+    """`filename` relative to `cwd`, else its name (resolved once per file: triggers are made by the hundred in one
+    app file)."""
+    path = Path(filename)
     try:
-        shown = str(path.resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(cwd))
     except ValueError:
-        shown = path.name
-    return f"{shown}:{frame.f_lineno}"
+        return path.name
