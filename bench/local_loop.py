@@ -76,6 +76,7 @@ def measure() -> list[str]:
     finally:
         subprocess.run([sys.executable, "-m", "constructs_lib", "local", "destroy"], cwd=project, env=env(),
                        capture_output=True, timeout=300)
+        shutil.rmtree(project.parent, ignore_errors=True)
     return lines
 
 

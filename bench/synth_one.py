@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 
 import aws_cdk as cdk
 
@@ -11,7 +10,8 @@ from constructs_lib.testing import DEFAULT_ENV, FEATURE_FLAGS, LOOKUPS
 
 
 def main(kind: str) -> None:
-    app = cdk.App(outdir=tempfile.mkdtemp(prefix="bench-"), context={**FEATURE_FLAGS, **LOOKUPS})
+    # The cloud assembly goes where CDK_OUTDIR says, as under the CLI (bench/run.py gives and removes a folder).
+    app = cdk.App(context={**FEATURE_FLAGS, **LOOKUPS})
     if kind == "floor":
         cdk.Stack(app, "Empty", env=DEFAULT_ENV)
         cdk.CfnWaitConditionHandle(app.node.children[0], "Nothing")  # an empty stack has no template

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -61,8 +60,8 @@ def build(app: cdk.App, kind: str, n: int) -> list[cdk.Stack]:
 def main(kind: str, n: int) -> None:
     """Synthesize, then print one JSON line: resources, template bytes and the largest stack's resources."""
     # Plain needs 12 resources per function, so 50 do not fit in a stack of 500: the limit is lifted for both.
-    app = cdk.App(outdir=tempfile.mkdtemp(prefix="bench-"),
-                  context={**FEATURE_FLAGS, **LOOKUPS, "@aws-cdk/core:stackResourceLimit": 0})
+    # The cloud assembly goes where CDK_OUTDIR says, as under the CLI (bench/run.py gives and removes a folder).
+    app = cdk.App(context={**FEATURE_FLAGS, **LOOKUPS, "@aws-cdk/core:stackResourceLimit": 0})
     stacks = build(app, kind, n)
     assembly = app.synth()
     # Read from the files CDK wrote, as the CLI does once the app exits (asking the assembly through jsii for each

@@ -14,8 +14,10 @@ flags, so tests do not leak into each other.
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -62,6 +64,24 @@ class SynthResult:
         return len(self.resources(type_name))
 
 
+_SCRATCH: list[str] = []
+
+
+def scratch_dir(prefix: str = "cdk-test-") -> str:
+    """A new temporary folder, removed when the process exits: a test run writes a cloud assembly (with its assets)
+    per app, thousands of them, which would otherwise stay in the system's temporary folder."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    if not _SCRATCH:
+        atexit.register(_remove_scratch)
+    _SCRATCH.append(path)
+    return path
+
+
+def _remove_scratch() -> None:
+    for path in _SCRATCH:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def new_app(*, context: dict[str, Any] | None = None, nag: bool = True, feature_flags: bool = True) -> cdk.App:
     """A fresh app with the pinned feature flags and (by default) the cdk-nag packs plugged in.
 
@@ -69,7 +89,7 @@ def new_app(*, context: dict[str, Any] | None = None, nag: bool = True, feature_
     (pass the flags `cdk init` writes as `context=` to build as a fresh `cdk init` project).
     """
     app = cdk.App(
-        outdir=tempfile.mkdtemp(prefix="cdk-test-"),
+        outdir=scratch_dir(),
         context={**(FEATURE_FLAGS if feature_flags else {}), **LOOKUPS, "@aws-cdk/core:validationReportJson": True,
                  **(context or {})},
     )

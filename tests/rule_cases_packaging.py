@@ -6,7 +6,6 @@ setuptools from PyPI to try the build.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,14 @@ from aws_cdk import aws_lambda as lambda_
 
 from constructs_lib import PythonLayer, ServerlessFunction
 from constructs_lib import limits as L
-from constructs_lib.testing import new_stack
+from constructs_lib.testing import new_stack, scratch_dir
 
 from .packages import function_folder, make_sdist, make_wheel
 from .rulecases import assert_error, assert_warning, case
 
 
 def tmp() -> Path:
-    return Path(tempfile.mkdtemp(prefix="pkg-case-"))
+    return Path(scratch_dir("pkg-case-"))
 
 
 def local_requirements(index: Path, *lines: str) -> str:

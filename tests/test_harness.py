@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from aws_cdk import CfnResource
@@ -50,3 +53,19 @@ def test_cdk_json_pins_the_fixture_flags():
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     assert context == {**FEATURE_FLAGS, **LOOKUPS}
     assert context["@aws-cdk/core:validateAgainstDefaultRules"] is True
+
+
+def test_a_test_apps_cloud_assembly_is_removed_when_the_process_ends():
+    # Every new_stack() writes a cloud assembly (assets included): a run makes thousands, none may stay behind.
+    script = ("from constructs_lib.testing import new_stack, synth\n"
+              "from constructs_lib import ServerlessFunction\n"
+              "stack = new_stack()\n"
+              "ServerlessFunction(stack, 'Fn', source='job_events')\n"
+              "synth(stack)\n"
+              "import pathlib; outdir = pathlib.Path(stack.node.root.outdir)\n"
+              "assert (outdir / 'manifest.json').exists()\n"
+              "print(outdir)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    outdir = Path(done.stdout.strip().splitlines()[-1])
+    assert outdir.name.startswith("cdk-test-") and not outdir.exists()
