@@ -114,7 +114,7 @@ class HealthAlarm(Construct):
         elif self.alarm is None and self.signals:
             self.alarm = CfnResource(self, "Resource", type=ALARM_TYPE, properties={
                 **self._base, **self._actions(), "Metrics": self._queries(), "AlarmDescription": self._description()})
-            self.resources.insert(0, self.alarm)
+            self.resources.append(self.alarm)  # per-signal alarms never share it: it is the only one
         elif not self._renders:
             self._renders = True
             before_synth(self, self._render)
