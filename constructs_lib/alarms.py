@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnResource, Duration, Stack, Token
-from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from . import context, reads
@@ -25,6 +24,9 @@ from .defaults import AlarmDefaults
 from .render import before_synth
 from .rules.alarms import check_signal_metric
 from .rules.props import check_value
+
+if TYPE_CHECKING:  # aws_cloudwatch's bindings take about 25 ms to import: alarms are raw resources, built from data
+    from aws_cdk import aws_cloudwatch as cloudwatch
 
 # CloudWatch takes at most 10 queries in an alarm: 9 metrics and the expression that combines them.
 MAX_QUERIES_PER_ALARM = 9

@@ -8,23 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import jsii
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
-from aws_cdk import aws_certificatemanager as acm
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_route53 as route53
-from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
 
-from . import context
+from . import context, reads
 from .alarms import HealthAlarm, Signal, add_signals
 from .cors import Cors
-from .dashboard import Graph, Row, dashboard
+from .dashboard import Graph, MetricSpec, Row, dashboard
 from .data import log_group
 from .defaults import ApiDefaults
 from .guard import guard
@@ -35,6 +27,13 @@ from .rules.alarms import check_alarms_on
 from .rules.props import check_props
 
 if TYPE_CHECKING:
+    # Imported where a REST API, a custom domain or Cognito needs them: their bindings take about 0.25 s to import,
+    # which an HTTP API (the default) does not need to pay.
+    from aws_cdk import aws_apigateway as apigw
+    from aws_cdk import aws_certificatemanager as acm
+    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import aws_route53 as route53
+
     from .function import ServerlessFunction
 
 # Access log fields that both HTTP and REST APIs support.
@@ -99,20 +98,6 @@ class ApiAuthorization:
         return cls("none")
 
 
-@jsii.implements(apigwv2.IAccessLogSettings)
-class _AccessLogSettings:
-    def __init__(self, log_group: logs.ILogGroup) -> None:
-        self._destination = apigwv2.LogGroupLogDestination(log_group)
-
-    @property
-    def destination(self) -> apigwv2.IAccessLogDestination:
-        return self._destination
-
-    @property
-    def format(self) -> apigw.AccessLogFormat:
-        return apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS))
-
-
 class ServerlessApi(Construct):
     """An HTTP API (default; cheaper and faster) or a REST API (`kind="rest"`).
 
@@ -172,16 +157,24 @@ class ServerlessApi(Construct):
             self.stage = apigwv2.HttpStage(
                 self, "DefaultStage", http_api=self.http_api, stage_name="$default", auto_deploy=True,
                 throttle=apigwv2.ThrottleSettings(rate_limit=rate, burst_limit=burst),
-                access_log_settings=_AccessLogSettings(self.access_log_group),
             )
+            # The stage's access logs, as `access_log_settings=` writes them (its format type lives in the REST
+            # module, not loaded for an HTTP API).
+            cfn_stage = reads.cfn_resource(self.stage, "AWS::ApiGatewayV2::Stage")
+            assert isinstance(cfn_stage, apigwv2.CfnStage)
+            cfn_stage.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(
+                destination_arn=self.access_log_group.log_group_arn, format=json.dumps(ACCESS_LOG_FIELDS))
             self.api_id = self.http_api.api_id
             self.url = self.http_api.api_endpoint + "/"
         else:
             stage = stage_name or d.stage_name
             rules.check_stage_name(self, stage)
+            from aws_cdk import aws_apigateway as apigw
+
             self.http_api = None
+            self.rest_api_name = api_name or "Api"  # as aws-cdk-lib names it (the construct's id when not given)
             self.rest_api = apigw.RestApi(
-                self, "Api", rest_api_name=api_name, cloud_watch_role=False,
+                self, "Api", rest_api_name=self.rest_api_name, cloud_watch_role=False,
                 endpoint_types=[apigw.EndpointType.REGIONAL],
                 default_cors_preflight_options=cors.for_rest_api() if cors else None,
                 deploy_options=apigw.StageOptions(
@@ -227,6 +220,10 @@ class ServerlessApi(Construct):
     def make_custom_domain(self, domain_name: str, certificate: acm.ICertificate,
                            zone: route53.IHostedZone | None) -> tuple[Any, route53.ARecord | None]:
         """A regional custom domain (TLS 1.2 at least) mapped to the stage; its alias record when a zone is given."""
+        from aws_cdk import aws_apigateway as apigw
+        from aws_cdk import aws_route53 as route53
+        from aws_cdk import aws_route53_targets as route53_targets
+
         if self.http_api is not None:
             domain: Any = apigwv2.DomainName(self, "Domain", domain_name=domain_name, certificate=certificate,
                                              security_policy=apigwv2.SecurityPolicy.TLS_1_2)
@@ -251,6 +248,8 @@ class ServerlessApi(Construct):
 
         Keys meter and limit callers; they do not authorize: every route keeps its authorization too.
         """
+        from aws_cdk import aws_apigateway as apigw
+
         assert self.rest_api is not None
         plan = self.rest_api.add_usage_plan(
             "UsagePlan", description=f"API keys of {self.node.path}",
@@ -268,6 +267,8 @@ class ServerlessApi(Construct):
     def _cors_on_gateway_responses(self, cors: Cors) -> None:
         """REST: API Gateway's own 4xx/5xx answers (a refused signature, throttling) carry the CORS headers too, so
         a browser sees the error instead of a CORS failure. With several origins there is no one value to send."""
+        from aws_cdk import aws_apigateway as apigw
+
         assert self.rest_api is not None
         if len(cors.allow_origins) != 1:
             return
@@ -291,13 +292,17 @@ class ServerlessApi(Construct):
         rules.check_domain(self, domain_name, certificate is not None, zone_name, region,
                            None if context.unresolved(stack_region) else stack_region)
 
-    def _metrics(self) -> tuple[cloudwatch.IMetric, cloudwatch.IMetric, cloudwatch.IMetric]:
-        """(5xx responses, requests, p99 latency) of the API's stage, over the alarm period."""
-        period = HealthAlarm.defaults.period
-        api = self.http_api or self.rest_api
-        assert api is not None
-        return (api.metric_server_error(period=period, statistic="Sum"),
-                api.metric_count(period=period, statistic="Sum"), api.metric_latency(period=period, statistic="p99"))
+    def _metrics(self) -> tuple[MetricSpec, MetricSpec, MetricSpec]:
+        """(5xx responses, requests, p99 latency) of the API, as aws-cdk-lib's `metric_server_error()`,
+        `metric_count()` and `metric_latency()` make them, as data (reading those back costs a dozen round trips to
+        Node each). An HTTP API's metrics are named by its id; a REST API's by its name (5xx are `5XXError`)."""
+        if self.http_api is not None:
+            dimensions, server_errors = {"ApiId": self.api_id}, "5xx"
+        else:
+            dimensions, server_errors = {"ApiName": self.rest_api_name}, "5XXError"
+        return (MetricSpec.of("AWS/ApiGateway", server_errors, dimensions, "Sum"),
+                MetricSpec.of("AWS/ApiGateway", "Count", dimensions, "Sum"),
+                MetricSpec.of("AWS/ApiGateway", "Latency", dimensions, "p99"))
 
     def health_signals(self) -> list[Signal]:
         """5xx responses above a rate, and p99 latency near the integration timeout (answers about to be 504s)."""
@@ -343,6 +348,8 @@ class ServerlessApi(Construct):
 
     def rest_method_options(self, authorization: ApiAuthorization) -> dict[str, object]:
         """Method options for `authorization`; only "none" maps to NONE (never a fallback to open)."""
+        from aws_cdk import aws_apigateway as apigw
+
         rules.check_kind(self, "rest", authorization.kind)
         if authorization.kind == "iam":
             return {"authorization_type": apigw.AuthorizationType.IAM}

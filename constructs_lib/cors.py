@@ -7,14 +7,17 @@ authorizer, nothing invoked); function URLs answer it in Lambda's front end. No 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_lambda as lambda_
 
 from .rules import cors as rules
 from .rules.props import check_props
+
+if TYPE_CHECKING:  # REST only (see api.py)
+    from aws_cdk import aws_apigateway as apigw
 
 # aws-cdk-lib's apigateway.Cors.DEFAULT_HEADERS: what SigV4 (IAM), bearer tokens and API keys need.
 DEFAULT_HEADERS = ("Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token",
@@ -61,6 +64,8 @@ class Cors:
             allow_credentials=self.allow_credentials)
 
     def for_rest_api(self) -> apigw.CorsOptions:
+        from aws_cdk import aws_apigateway as apigw
+
         return apigw.CorsOptions(
             allow_origins=list(self.allow_origins),
             allow_methods=apigw.Cors.ALL_METHODS if self.any_method else list(self.allow_methods),

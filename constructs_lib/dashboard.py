@@ -13,14 +13,16 @@ import json
 import re
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Fn, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import CfnResource, Fn, Stack
 from constructs import Construct
 
 from . import reads
 from .render import before_synth
+
+if TYPE_CHECKING:  # aws_cloudwatch's bindings take about 25 ms to import: the dashboard is a raw resource
+    from aws_cdk import aws_cloudwatch as cloudwatch
 
 DASHBOARD_WIDTH = 24  # CloudWatch's grid
 # How a token (a function or queue name, the region) looks inside a Python string.
@@ -107,8 +109,9 @@ class StackDashboard:
     def __init__(self, stack: Stack) -> None:
         self.rows: list[Row] = []
         self.region = stack.region
-        self.resource = cloudwatch.CfnDashboard(stack, "ConstructsLibDashboard", dashboard_body="{}")
-        before_synth(stack, lambda: setattr(self.resource, "dashboard_body", joined(self.body())))
+        self.resource = CfnResource(stack, "ConstructsLibDashboard", type="AWS::CloudWatch::Dashboard",
+                                    properties={"DashboardBody": "{}"})
+        before_synth(stack, lambda: self.resource.add_property_override("DashboardBody", joined(self.body())))
 
     def add_widgets(self, row: Row) -> None:
         self.rows.append(row)

@@ -12,7 +12,6 @@ from typing import ClassVar
 
 import jsii
 from aws_cdk import Acknowledgment, Annotations, AssetHashType, Duration, Size, Stack, Validations
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -438,6 +437,8 @@ class ServerlessFunction(Construct):
                                                resources=rollback.arns))
         acknowledge(role, "CodeDeploy moves the alias of this one function between its versions (ARN:*).",
                     f"AwsSolutions-IAM5[Resource::{finding_resource(Stack.of(self), f'{arn}:*')}]")
+        from aws_cdk import aws_cloudwatch as cloudwatch  # only here: its bindings take about 25 ms to import
+
         group = codedeploy.LambdaDeploymentGroup(
             self, "Deployment", application=application(self), alias=self.alias,
             deployment_config=deployment.config(self), role=role.without_policy_updates(),
@@ -469,11 +470,15 @@ class ServerlessFunction(Construct):
         period = a.rollback_period
         near = int(reads.millis(self.timeout) * a.duration_fraction_of_timeout)
         alarm = HealthAlarm(self, "RollbackAlarm", subject=f"Release of {self._path}", period=period)
+        alias_name = self.alias.alias_name
+        # The alias's metrics as aws-cdk-lib's `alias.metric_errors()` makes them, as data (reading those back costs
+        # a dozen round trips to Node each).
+        dimensions = {"FunctionName": self._function_name, "Resource": f"{self._function_name}:{alias_name}"}
         alarm.add(
-            Signal("errors", self.alias.metric_errors(period=period, statistic="Sum"), a.function_errors,
-                   f"alias {self.alias.alias_name}: errors >= {a.function_errors} in {reads.minutes(period)} min"),
-            Signal("duration", self.alias.metric_duration(period=period, statistic="p99"), near,
-                   f"alias {self.alias.alias_name}: p99 duration >= {near} ms"),
+            Signal("errors", MetricSpec.of("AWS/Lambda", "Errors", dimensions, "Sum"), a.function_errors,
+                   f"alias {alias_name}: errors >= {a.function_errors} in {reads.minutes(period)} min"),
+            Signal("duration", MetricSpec.of("AWS/Lambda", "Duration", dimensions, "p99"), near,
+                   f"alias {alias_name}: p99 duration >= {near} ms"),
         )
         return alarm
 

@@ -15,6 +15,7 @@ from constructs_lib import (
     Alerting,
     ApiTrigger,
     ConfigError,
+    Deployment,
     EventTrigger,
     FargateQueueWorker,
     FargateScheduledTask,
@@ -25,7 +26,7 @@ from constructs_lib import (
     ServerlessApi,
     ServerlessFunction,
 )
-from constructs_lib.dashboard import joined
+from constructs_lib.dashboard import MetricSpec, joined
 from constructs_lib.testing import new_stack, synth
 
 IMAGE = "example/worker"
@@ -126,6 +127,31 @@ def test_the_dashboard_has_a_row_per_function_worker_and_api():
     for title in ("Fn: invocations, errors, throttles", "Fn: duration", "queue Queue", "DLQ QueueDeadLetters",
                   "Api: requests, 5xx", "Worker: tasks, CPU, memory", "Worker: queue"):
         assert title in body, title
+
+
+@pytest.mark.parametrize("kind", ["http", "rest"])
+def test_metrics_written_as_data_are_the_ones_aws_cdk_lib_makes(kind: str):
+    """The API's and a release alias's metrics are built as data (no round trips to Node): the same namespace,
+    name, dimensions and statistic as aws-cdk-lib's own `metric_*()` of the API (an HTTP API's by id, a REST
+    API's by name) and of the alias."""
+    stack = new_stack()
+
+    def data(metric: Any) -> tuple[Any, ...]:
+        spec = metric if isinstance(metric, MetricSpec) else MetricSpec.from_metric(metric)
+        assert spec is not None
+        return (spec.namespace, spec.metric_name, stack.resolve(dict(spec.dimensions)), spec.statistic)
+
+    api = ServerlessApi(stack, "Api", kind=kind, api_name="Orders" if kind == "rest" else None)
+    fn = ServerlessFunction(stack, "Fn", source="job_events", deployment=Deployment.all_at_once(),
+                            triggers=[ApiTrigger(api, "GET /x")])
+    cdk_api = api.http_api or api.rest_api
+    assert cdk_api is not None and fn.alias is not None
+    assert [data(m) for m in api._metrics()] == [data(m) for m in (
+        cdk_api.metric_server_error(statistic="Sum"), cdk_api.metric_count(statistic="Sum"),
+        cdk_api.metric_latency(statistic="p99"))]
+    rollback = fn.node.find_child("RollbackAlarm")
+    assert [data(s.metric) for s in rollback.signals] == [data(m) for m in (
+        fn.alias.metric_errors(statistic="Sum"), fn.alias.metric_duration(statistic="p99"))]
 
 
 def test_the_dashboard_body_is_one_join_of_its_pieces():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_certificatemanager as acm
@@ -22,6 +25,8 @@ from constructs_lib import (
 )
 from constructs_lib.nag import acknowledge
 from constructs_lib.testing import new_stack, synth
+
+from .conftest import ROOT
 
 ENI_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
                "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
@@ -103,6 +108,25 @@ def test_cors_on_an_http_api_is_answered_by_api_gateway():
         "AllowHeaders": Match.array_with(["Content-Type", "X-Amz-Date", "Authorization"]),
         "ExposeHeaders": ["X-Request-Id"], "MaxAge": 600}})
     assert result.count("AWS::ApiGatewayV2::Route") == 1  # preflight needs no OPTIONS route
+
+
+def test_an_http_api_app_loads_no_rest_domain_or_cognito_bindings():
+    """Those Python bindings take about 0.25 s to import: an app with an HTTP API (the default), a function and
+    its alarms never loads them, so its synth does not pay for what it does not use."""
+    script = """
+import sys
+from constructs_lib import ApiTrigger, Cors, QueueTrigger, ServerlessApi, ServerlessFunction
+from constructs_lib.testing import new_stack, synth
+stack = new_stack()
+api = ServerlessApi(stack, "Api", cors=Cors(allow_origins=["https://app.example.com"]))
+ServerlessFunction(stack, "Fn", source="job_events", triggers=[ApiTrigger(api, "GET /x"), QueueTrigger()])
+synth(stack, lint=False)
+print(sorted(m for m in sys.modules if m in {"aws_cdk.aws_apigateway", "aws_cdk.aws_route53",
+      "aws_cdk.aws_cognito", "aws_cdk.aws_certificatemanager", "aws_cdk.aws_cloudwatch", "aws_cdk.aws_ecs"}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_cors_on_a_rest_api_adds_unauthorized_preflights_and_cors_on_gateway_errors():

@@ -44,11 +44,16 @@ def check_props(init: Callable[..., Any], arguments: Mapping[str, Any],
     """
     # The path costs jsii calls: computed only for an error.
     where = where or (lambda: _where(init, arguments))
-    for name, hint in _hints(init).items():
+    for name, annotation in _annotations(init):
         if name not in arguments or name in _NOT_CHECKED:
             continue
         value = arguments[name]
-        if value is None:  # most props are left out: None needs no more than this
+        if value is None and _optional(annotation):  # most props are left out: their hints are not even evaluated
+            continue
+        hint = _hint(init, name)
+        if hint is _UNCHECKED:
+            continue
+        if value is None:
             if not _allows_none(hint):
                 fail(where, "PROP_TYPE", f"{name} is required and was None", f"pass {name} ({describe(hint)}).")
             continue
@@ -240,13 +245,17 @@ _TYPE_CHECKING_NAMES = {
     "ServerlessFunction": ("..function", "ServerlessFunction"), "ServerlessApi": ("..api", "ServerlessApi"),
     "ApiAuthorization": ("..api", "ApiAuthorization"), "PythonLayer": ("..layers", "PythonLayer"),
     "Trigger": ("..triggers.base", "Trigger"),
+    # aws-cdk-lib modules only some props need (REST APIs, custom domains, Cognito): (module, None) is the module.
+    "apigw": ("aws_cdk.aws_apigateway", None), "acm": ("aws_cdk.aws_certificatemanager", None),
+    "cognito": ("aws_cdk.aws_cognito", None), "route53": ("aws_cdk.aws_route53", None),
 }
 
 
 class _TypeCheckingNames(abc.Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         module, attribute = _TYPE_CHECKING_NAMES[name]
-        return getattr(importlib.import_module(module, __package__), attribute)
+        imported = importlib.import_module(module, __package__)
+        return imported if attribute is None else getattr(imported, attribute)
 
     def __iter__(self) -> abc.Iterator[str]:
         return iter(_TYPE_CHECKING_NAMES)
@@ -256,16 +265,37 @@ class _TypeCheckingNames(abc.Mapping[str, Any]):
 
 
 @functools.cache
-def _hints(init: Callable[..., Any]) -> dict[str, Any]:
-    """The evaluated hints of `init`; names imported only for type checking are resolved lazily here."""
-    namespace = {**init.__globals__, "Construct": Construct}
-    hints = {}
-    for name, annotation in init.__annotations__.items():
-        if name == "return":
-            continue
-        try:
-            hints[name] = (eval(annotation, namespace, _TypeCheckingNames())  # noqa: S307
-                           if isinstance(annotation, str) else annotation)
-        except Exception:  # a hint that cannot be evaluated here is documentation only
-            continue
-    return hints
+def _annotations(init: Callable[..., Any]) -> tuple[tuple[str, Any], ...]:
+    """`init`'s parameters and their annotations, as written (strings, under `from __future__ import annotations`)."""
+    return tuple((name, annotation) for name, annotation in init.__annotations__.items() if name != "return")
+
+
+_UNCHECKED = object()  # a hint that cannot be evaluated here is documentation only
+
+
+def _optional(annotation: Any) -> bool:
+    """`X | None` as written (None one of its top-level alternatives): None fits it, known without evaluating X."""
+    if not isinstance(annotation, str):
+        return False
+    depth, alternatives, current = 0, [], ""
+    for char in annotation:
+        depth += (char == "[") - (char == "]")
+        if char == "|" and depth == 0:
+            alternatives.append(current)
+            current = ""
+        else:
+            current += char
+    return "None" in (alternative.strip() for alternative in [*alternatives, current])
+
+
+@functools.cache
+def _hint(init: Callable[..., Any], name: str) -> Any:
+    """The evaluated hint of `init`'s parameter `name`, or `_UNCHECKED`. Evaluated once, and only for a value that
+    was passed: names imported only for type checking are resolved (their modules imported) here, when needed."""
+    annotation = init.__annotations__[name]
+    if not isinstance(annotation, str):
+        return annotation
+    try:
+        return eval(annotation, {**init.__globals__, "Construct": Construct}, _TypeCheckingNames())  # noqa: S307
+    except Exception:
+        return _UNCHECKED

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 
@@ -15,6 +14,7 @@ from ..rules.props import check_props
 from .base import Trigger
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_apigateway as apigw  # REST only (see api.py)
     from constructs import Construct
 
     from ..function import ServerlessFunction
@@ -116,6 +116,8 @@ def _http_integration(api: ServerlessApi, function: ServerlessFunction) -> integ
 
 
 def _rest_integration(api: ServerlessApi, function: ServerlessFunction) -> apigw.LambdaIntegration:
+    from aws_cdk import aws_apigateway as apigw
+
     key = f"rest:{function.node.path}"
     if key not in api.integrations:
         api.integrations[key] = apigw.LambdaIntegration(
