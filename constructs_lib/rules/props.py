@@ -275,8 +275,11 @@ _UNCHECKED = object()  # a hint that cannot be evaluated here is documentation o
 
 def _optional(annotation: Any) -> bool:
     """`X | None` as written (None one of its top-level alternatives): None fits it, known without evaluating X."""
-    if not isinstance(annotation, str):
-        return False
+    return isinstance(annotation, str) and _optional_text(annotation)
+
+
+@functools.cache
+def _optional_text(annotation: str) -> bool:
     depth, alternatives, current = 0, [], ""
     for char in annotation:
         depth += (char == "[") - (char == "]")
