@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Sequence
 
@@ -12,15 +11,14 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from . import reads
-from .alarms import alarms_of
 from .guard import guard
+from .health.routing import AlarmRouting
 from .nag import acknowledge, skip_checkov
 from .queues import dead_letter_queue
-from .rules import fail, rule
+from .rules.alerting import check_emails, check_one_per_stack
 from .rules.props import check_props
 
 _BY_STACK: weakref.WeakKeyDictionary[Stack, Alerting] = weakref.WeakKeyDictionary()
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class Alerting(Construct):
@@ -36,7 +34,8 @@ class Alerting(Construct):
         check_props(Alerting.__init__, locals())
         stack = Stack.of(scope)
         where = f"{scope.node.path}/{id}".lstrip("/")
-        check_one_per_stack(where, stack.node.path, _BY_STACK.get(stack))
+        existing = _BY_STACK.get(stack)
+        check_one_per_stack(where, stack.node.path, existing and existing.node.path)
         check_emails(where, list(emails))
         super().__init__(scope, id)
         guard(self)
@@ -58,27 +57,9 @@ class Alerting(Construct):
         for email in dict.fromkeys(emails):  # an address given twice is subscribed once
             topic.add_subscription(subscriptions.EmailSubscription(email, dead_letter_queue=self.dead_letter_queue))
         _BY_STACK[stack] = self
-        for alarm in alarms_of(stack):  # the alarms made before this Alerting
-            alarm.notify(self.topic_arn)
+        AlarmRouting.of(stack).send_to(self.topic_arn)  # the stack's alarms, made before this or after
 
     @staticmethod
     def of(scope: Construct) -> Alerting | None:
         """The `Alerting` of `scope`'s stack, if one was declared."""
         return _BY_STACK.get(reads.stack_of(scope))
-
-
-@rule("ALERTING_ONE_PER_STACK", "one Alerting per stack", limit="one place per stack that alarms notify",
-      source="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html")
-def check_one_per_stack(where: str, stack_path: str, existing: Alerting | None) -> None:
-    if existing is not None:
-        fail(where, "ALERTING_ONE_PER_STACK", f"{stack_path} already has an Alerting ({existing.node.path})",
-             "keep one Alerting per stack and subscribe more endpoints to its topic (alerting.topic).")
-
-
-@rule("ALERTING_EMAIL", "alert email addresses", limit="addresses of the form name@domain.tld",
-      source="https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html")
-def check_emails(where: str, emails: list[str]) -> None:
-    bad = [email for email in emails if not _EMAIL.fullmatch(email)]
-    if bad:
-        fail(where, "ALERTING_EMAIL", f"{', '.join(map(repr, bad))} is not an email address",
-             "pass addresses like emails=['ops@example.com'], or topic= for other endpoints (chat, pager).")

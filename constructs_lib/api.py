@@ -14,16 +14,15 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from constructs import Construct
 
 from . import context, reads
-from .alarms import HealthAlarm, Signal, add_signals
 from .cors import Cors
-from .dashboard import Graph, MetricSpec, Row, dashboard
 from .data import log_group
-from .defaults import ApiDefaults
+from .defaults import ApiAlarmDefaults, ApiDefaults
 from .guard import guard
+from .health import Health, HealthAlarm, MetricSpec, Row, Signal
+from .health.signals import api_metrics, api_row, api_signals
 from .nag import acknowledge
 from .outputs import stable_output
 from .rules import api as rules
-from .rules.alarms import check_alarms_on
 from .rules.props import check_props
 
 if TYPE_CHECKING:
@@ -107,6 +106,7 @@ class ServerlessApi(Construct):
     """
 
     defaults: ClassVar[ApiDefaults] = ApiDefaults()
+    alarm_defaults: ClassVar[ApiAlarmDefaults] = ApiAlarmDefaults()
 
     def __init__(
         self,
@@ -206,12 +206,9 @@ class ServerlessApi(Construct):
         self.usage_plan: apigw.UsagePlan | None = None
         if api_keys:
             self.usage_plan = self.make_usage_plan(list(api_keys), api_key_daily_quota, rate, burst)
-        self.health_alarms: list[HealthAlarm] = []
-        if alarms:
-            add_signals(self, self.health_alarms, f"API {self.node.path}", *self.health_signals())
-        else:
-            check_alarms_on(self)
-        dashboard(self).add_widgets(self.make_dashboard_row())
+        self.health = Health(self, f"API {self.node.path}", self.alarm_defaults, alarms=alarms)
+        self.health.add(*self.health_signals())
+        self.health.show(self.make_dashboard_row())
         # One authorizer per distinct authorization (kind, issuer, pool...), shared by the routes that use it:
         # a route with another issuer or user pool gets its own, never the first one's.
         self._http_authorizers: dict[ApiAuthorization, apigwv2.IHttpRouteAuthorizer] = {}
@@ -292,33 +289,21 @@ class ServerlessApi(Construct):
         rules.check_domain(self, domain_name, certificate is not None, zone_name, region,
                            None if context.unresolved(stack_region) else stack_region)
 
+    @property
+    def health_alarms(self) -> list[HealthAlarm]:
+        return self.health.alarms
+
     def _metrics(self) -> tuple[MetricSpec, MetricSpec, MetricSpec]:
-        """(5xx responses, requests, p99 latency) of the API, as aws-cdk-lib's `metric_server_error()`,
-        `metric_count()` and `metric_latency()` make them, as data (reading those back costs a dozen round trips to
-        Node each). An HTTP API's metrics are named by its id; a REST API's by its name (5xx are `5XXError`)."""
-        if self.http_api is not None:
-            dimensions, server_errors = {"ApiId": self.api_id}, "5xx"
-        else:
-            dimensions, server_errors = {"ApiName": self.rest_api_name}, "5XXError"
-        return (MetricSpec.of("AWS/ApiGateway", server_errors, dimensions, "Sum"),
-                MetricSpec.of("AWS/ApiGateway", "Count", dimensions, "Sum"),
-                MetricSpec.of("AWS/ApiGateway", "Latency", dimensions, "p99"))
+        """(5xx responses, requests, p99 latency), as aws-cdk-lib makes them, as data (`health/signals.py`)."""
+        return api_metrics(self.api_id if self.http_api is not None else None,
+                           self.rest_api_name if self.rest_api is not None else None)
 
     def health_signals(self) -> list[Signal]:
         """5xx responses above a rate, and p99 latency near the integration timeout (answers about to be 504s)."""
-        a = HealthAlarm.defaults
-        errors, requests, latency = self._metrics()
-        near = int(self.integration_timeout.to_milliseconds() * a.api_latency_fraction_of_timeout)
-        return [Signal("5xx", errors, a.api_5xx_rate, f"5xx responses >= {a.api_5xx_rate:.0%} of requests",
-                       per=requests),
-                Signal("latency", latency, near, f"p99 latency >= {near} ms "
-                       f"({a.api_latency_fraction_of_timeout:.0%} of the integration timeout)")]
+        return api_signals(self._metrics(), self.integration_timeout, self.alarm_defaults)
 
     def make_dashboard_row(self) -> Row:
-        errors, requests, latency = self._metrics()
-        return Row(
-            Graph(title=f"{self.node.id}: requests, 5xx", width=12, left=[requests], right=[errors]),
-            Graph(title=f"{self.node.id}: p99 latency", width=12, left=[latency]))
+        return api_row(self.node.id, self._metrics())
 
     def _authorizer_id(self, name: str, existing: dict[ApiAuthorization, object], kind: str) -> str:
         index = sum(a.kind == kind for a in existing)

@@ -1,4 +1,4 @@
-"""The app's context switches (`-c constructs_lib:...`), read once per scope.
+"""The app's context switches (`-c constructs_lib:...`), named once here and read once per scope.
 
 Every read of a context value is a jsii round trip; a function reads several (data policy, packaging target,
 local alarms) for itself and each queue and log group it makes. Values are cached per construct, and a construct
@@ -9,14 +9,33 @@ context once a scope has children, so a cached answer cannot go stale.
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from constructs import IConstruct
+if TYPE_CHECKING:  # the command-line tools read the names below without loading aws-cdk-lib (and Node)
+    from constructs import IConstruct
 
-from . import reads
+# Every bucket, queue and log group is deleted with its stack (throwaway stacks: previews, tests, local runs).
+DESTROY_DATA = "constructs_lib:destroy_data"
+# Dependencies installed for the synth host's Python and platform, for a local AWS (MiniStack) that runs handlers
+# on the host's interpreter. Never for a real deploy.
+INSTALL_FOR_HOST = "constructs_lib:install_for_host"
+# Local AWS emulators evaluate single-metric alarms only: each plain signal gets an alarm of its own.
+ALARMS_PER_SIGNAL = "constructs_lib:alarms_per_signal"
+# "false": no CodeDeploy (a local AWS has none); the alias moves to each new version directly.
+CODEDEPLOY = "constructs_lib:codedeploy"
+# What `constructs-lib local deploy` and `make deploy-local` synthesize with.
+LOCAL_DEPLOY = {INSTALL_FOR_HOST: "true", ALARMS_PER_SIGNAL: "true", CODEDEPLOY: "false"}
+
+# Template metadata the constructs write for the command-line tools: where a function's code comes from.
+SOURCE_METADATA = "constructs_lib:source"
 
 _CACHE: weakref.WeakKeyDictionary[IConstruct, dict[str, Any]] = weakref.WeakKeyDictionary()
 _MISSING = object()
+
+
+def cli_arguments(switches: dict[str, str]) -> list[str]:
+    """`{"a": "b"}` -> `["-c", "a=b"]`, for the CDK CLI."""
+    return [part for key, value in switches.items() for part in ("-c", f"{key}={value}")]
 
 
 def value(scope: IConstruct, key: str) -> Any:
@@ -36,6 +55,12 @@ def flag(scope: IConstruct, key: str) -> bool:
     return found is True or (isinstance(found, str) and found.strip().lower() == "true")
 
 
+def switched_off(scope: IConstruct, key: str) -> bool:
+    """A switch given as `false` (bool or string, any case); unset is not off."""
+    found = value(scope, key)
+    return found is False or (isinstance(found, str) and found.strip().lower() == "false")
+
+
 def inherit(child: IConstruct, parent: IConstruct) -> None:
     """Let `child` (just created under `parent`) share `parent`'s answers."""
     _CACHE[child] = _CACHE.setdefault(parent, {})
@@ -43,6 +68,8 @@ def inherit(child: IConstruct, parent: IConstruct) -> None:
 
 def stack_name(scope: IConstruct) -> str:
     """The name of `scope`'s stack (a token when it is not known at synth), read once per stack."""
+    from . import reads
+
     return reads.attribute(reads.stack_of(scope), "stack_name")
 
 

@@ -17,12 +17,10 @@ from constructs import Construct, IConstruct
 
 from . import context
 
-DESTROY_DATA_CONTEXT = "constructs_lib:destroy_data"
-
 
 def destroys_data(scope: IConstruct) -> bool:
     """True when the app (or this scope's context) asks for data to be deleted with the stack."""
-    return context.flag(scope, DESTROY_DATA_CONTEXT)
+    return context.flag(scope, context.DESTROY_DATA)
 
 
 def removal_policy(scope: IConstruct) -> RemovalPolicy:

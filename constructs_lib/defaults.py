@@ -80,20 +80,36 @@ class EventDefaults:
 
 @dataclass(frozen=True)
 class AlarmDefaults:
-    """Thresholds a team would keep: each one means a person should look, not that something might be slow."""
+    """What every construct's health alarm shares. Thresholds a team would keep: each one means a person should look,
+    not that something might be slow. Each construct family has its own (`ServerlessFunction.alarm_defaults`, ...)."""
 
     period: Duration = field(default_factory=lambda: Duration.minutes(5))
     evaluation_periods: int = 1
     datapoints_to_alarm: int = 1
-    function_errors: int = 1  # any error in 5 minutes: handlers that fail on purpose should return an error response
-    function_throttles: int = 1  # any throttle: a concurrency limit is being hit
-    duration_fraction_of_timeout: float = 0.8  # p99 duration at 80% of the timeout: about to time out
     queue_age_fraction: float = 0.5  # oldest message at half the queue's retention: it would expire unprocessed
-    api_5xx_rate: float = 0.05  # 5% of requests answered 5xx in 5 minutes
-    api_latency_fraction_of_timeout: float = 0.8  # p99 latency at 80% of the integration timeout
+
+
+@dataclass(frozen=True)
+class FunctionAlarmDefaults(AlarmDefaults):
+    errors: int = 1  # any error in 5 minutes: handlers that fail on purpose should return an error response
+    throttles: int = 1  # any throttle: a concurrency limit is being hit
+    duration_fraction_of_timeout: float = 0.8  # p99 duration at 80% of the timeout: about to time out
     # Rollback of a gradual deployment: the alias's errors and p99 duration per minute, so a 5-minute canary is
     # judged on five data points rather than one.
     rollback_period: Duration = field(default_factory=lambda: Duration.minutes(1))
+
+
+@dataclass(frozen=True)
+class ApiAlarmDefaults(AlarmDefaults):
+    server_error_rate: float = 0.05  # 5% of requests answered 5xx in 5 minutes
+    latency_fraction_of_timeout: float = 0.8  # p99 latency at 80% of the integration timeout
+
+
+@dataclass(frozen=True)
+class FargateAlarmDefaults(AlarmDefaults):
+    missing_tasks: int = 1  # fewer tasks running than desired, for a whole period: a crash loop, no capacity
+    server_error_rate: float = 0.05  # a web service: 5% of requests answered 5xx (by the service or its ALB)
+    unhealthy_targets: int = 1
 
 
 @dataclass(frozen=True)

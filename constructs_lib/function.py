@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import json
-import re
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 import jsii
-from aws_cdk import Acknowledgment, Annotations, AssetHashType, Duration, Size, Stack, Validations
+from aws_cdk import Annotations, AssetHashType, Duration, Size
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -21,43 +17,27 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from . import context, reads
+from . import context, network, reads
+from . import deployment as releases
 from . import limits as L
-from .alarms import HealthAlarm, Signal, add_signals, queue_signals
-from .dashboard import Graph, MetricSpec, Row, dashboard
 from .data import log_group
-from .defaults import FunctionDefaults
-from .deployment import (
-    DEFAULT_ALIAS,
-    HOOK_TARGET_VARIABLE,
-    Deployment,
-    ProvisionedConcurrency,
-    application,
-    codedeploy_enabled,
-)
+from .defaults import FunctionAlarmDefaults, FunctionDefaults
+from .deployment import Deployment, ProvisionedConcurrency, Release
 from .guard import guard
-from .layers import PythonLayer, resolve_source
-from .nag import XRAY_REASON, acknowledge, finding_resource, write_metadata
-from .packaging import Bundle, LayerInfo, package_code, target_for
+from .health import Health, HealthAlarm, Row, Signal
+from .health.signals import function_row, function_signals
+from .layers import PythonLayer, layer_info, resolve_source, shown_path
+from .nag import acknowledge_last_stops, function_checkov_skips, write_metadata
+from .packaging import Bundle
+from .packaging.code import package_code, target_for
 from .queues import dead_letter_queue
-from .render import before_synth
-from .rules import deployment as release_rules
+from .roles import execution_role, tracing_policy
 from .rules import function as rules
 from .rules import packaging as packaging_rules
-from .rules.alarms import check_alarms_on
 from .rules.props import check_props, check_value, created_uniquely
-from .triggers.base import Trigger, watch_widget
+from .triggers.base import Trigger
 
-TRACING_POLICY_ID = "XRayTracingPolicy"
-SOURCE_METADATA = "constructs_lib:source"
 FUNCTION_TYPE = "AWS::Lambda::Function"
-
-
-def _shown_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 @jsii.implements(iam.IGrantable, ec2.IConnectable)
@@ -73,6 +53,7 @@ class ServerlessFunction(Construct):
     """
 
     defaults: ClassVar[FunctionDefaults] = FunctionDefaults()
+    alarm_defaults: ClassVar[FunctionAlarmDefaults] = FunctionAlarmDefaults()
 
     def __init__(
         self,
@@ -107,8 +88,6 @@ class ServerlessFunction(Construct):
             super().__init__(scope, id)
         self._id, self._scope = id, scope
         self._path = reads.remember(self, scope, id)  # its path and stack, known without asking Node
-        # Signals gathered while the function and its triggers are made: its alarm is then made whole, at the end.
-        self._gathered_signals: list[Signal] | None = []
         context.inherit(self, scope)
         guard(self, scope)
         if isinstance(shared_code, str):
@@ -140,8 +119,8 @@ class ServerlessFunction(Construct):
             rules.check_reserved_concurrency(self, reserved_concurrency)
         if function_name is not None:
             rules.check_function_name(self, function_name)
-        self._check_release(deployment, provisioned_concurrency, snap_start, reserved_concurrency,
-                            ephemeral_storage_size)
+        releases.check_release(self, deployment, provisioned_concurrency, snap_start, reserved_concurrency,
+                               ephemeral_storage_size, self._runtime_name)
         self.shared_code = [self.resolve_source(folder) for folder in shared_code]
         self.layers = list(layers)
         self.bundle: Bundle = self.make_bundle()
@@ -190,25 +169,22 @@ class ServerlessFunction(Construct):
         self._function_name = self.function.function_name  # a token, read once for every metric
         self._cfn_function = reads.cfn_resource(self.function, FUNCTION_TYPE)  # read once: tracing, metadata
         self.enable_tracing()
-        self._write_metadata(reserved_concurrency is None, in_vpc=vpc is not None)
-        self._acknowledge_last_stops()
+        write_metadata(self._cfn_function, {context.SOURCE_METADATA: shown_path(self.source_dir)},
+                       function_checkov_skips(in_vpc=vpc is not None, unreserved=reserved_concurrency is None))
+        acknowledge_last_stops(self)
+        # Releases (deployment.py): a version and the alias every trigger invokes, CodeDeploy shifting it.
         self.deployment = deployment
-        self.version: lambda_.IVersion | None = None
-        self.alias: lambda_.Alias | None = None
-        if deployment is not None or provisioned_concurrency is not None or snap_start:
-            self.version, self.alias = self.make_alias(deployment, provisioned_concurrency)
+        self.release: Release = releases.release_of(self, self, deployment, provisioned_concurrency, snap_start)
+        self.version, self.alias = self.release.version, self.release.alias
+        self.deployment_group: codedeploy.LambdaDeploymentGroup | None = self.release.deployment_group
         # What every trigger invokes: the alias when there is one (so releases shift its traffic), else $LATEST.
         self.invoke_target: lambda_.IFunction = self.alias or self.function
-        self.health_alarms: list[HealthAlarm] = []
+        # Its health: signals gathered while it and its triggers are made, so its alarm is made whole at the end.
         self.alarms = alarms
-        if alarms:
-            self.add_health_signals(*self.health_signals())
-        else:
-            check_alarms_on(self)
-        self.dashboard_row = self.make_dashboard_row()
-        self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
-        if deployment is not None and codedeploy_enabled(self):
-            self.deployment_group = self.make_deployment_group(deployment)
+        self.health = Health(self, f"Function {self._path}", self.alarm_defaults, alarms=alarms)
+        self.health.hold()
+        self.health.add(*self.health_signals())
+        self.health.show(self.make_dashboard_row())
         # An on-failure destination where async invokes can happen: an async trigger (S3, EventBridge, Scheduler),
         # no trigger at all (direct invokes), or async_invokes=True. SQS and API triggers invoke synchronously, so
         # a function fed only by them gets no queue that nothing could ever reach.
@@ -219,8 +195,7 @@ class ServerlessFunction(Construct):
         self.triggers: list[Trigger] = []
         for trigger in triggers:
             self.add_trigger(trigger)
-        gathered, self._gathered_signals = self._gathered_signals, None
-        self.add_health_signals(*gathered)
+        self.health.release()
 
     # --- steps a subclass may override -----------------------------------------------------------------
 
@@ -234,7 +209,7 @@ class ServerlessFunction(Construct):
         `requirements.txt` (or `pyproject.toml` + `uv.lock`) in the source folder is installed for the function's
         Python version and architecture, without Docker; see `constructs_lib.packaging`.
         """
-        layers = [self._layer_info(layer) for layer in self.layers]
+        layers = [layer_info(layer) for layer in self.layers]
         packaging_rules.check_layers(self, len(layers), self._runtime_name, self._architecture_name,
                                      [(info.path, info.runtimes, info.architectures) for info in layers])
         return package_code(
@@ -243,28 +218,12 @@ class ServerlessFunction(Construct):
             exclude=self.defaults.asset_exclude, layers=layers,
         )
 
-    @staticmethod
-    def _layer_info(layer: PythonLayer | lambda_.ILayerVersion) -> LayerInfo:
-        if isinstance(layer, PythonLayer):
-            return layer.info()
-        runtimes = [r.name for r in layer.compatible_runtimes] if layer.compatible_runtimes else None
-        cfn = layer.node.default_child
-        architectures = list(cfn.compatible_architectures or []) if isinstance(cfn, lambda_.CfnLayerVersion) else None
-        return LayerInfo(layer.node.path, None, 0, runtimes, architectures or None)
-
     def make_log_group(self) -> logs.ILogGroup:
         return log_group(self, "LogGroup", retention=self.defaults.log_retention)
 
     def make_role(self) -> iam.IRole:
-        """A role of its own: logs only to its own log group, no AWS managed policy.
-
-        The grant is the one `log_group.grant_write(role)` makes, written into the role as it is created.
-        """
-        return InlinePolicyRole(
-            self, "Role", assumed_by=_lambda_principal(), description=f"Execution role of {self._path}",
-            statements=[{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                         "Resource": self.log_group.log_group_arn}],
-        )
+        """A role of its own (`roles.py`): logs only to its own log group, no AWS managed policy."""
+        return execution_role(self, "Role", path=self._path, log_group_arn=self.log_group.log_group_arn)
 
     def enable_tracing(self) -> None:
         """Active X-Ray tracing, its `Resource: *` grant kept in a policy that holds nothing else.
@@ -278,57 +237,25 @@ class ServerlessFunction(Construct):
         cfn_function = self._cfn_function
         assert isinstance(cfn_function, lambda_.CfnFunction)
         cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
-        policy = tracing_policy(self)
-        policy.attach_to_role(self.role)
+        tracing_policy(self).attach_to_role(self.role)
+
+    # In a VPC (`network.py`)
 
     def select_subnets(self, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> ec2.SubnetSelection:
-        """The subnets asked for, else the private ones with egress (NAT), else the isolated ones; never public.
-
-        Isolated subnets reach AWS services only through VPC endpoints: the ones the function's grants need are
-        checked when the app is complete (FN_VPC_ENDPOINTS).
-        """
-        candidates = [selection] if selection is not None else [
-            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)]
-        problems = []
-        for candidate in candidates:
-            try:
-                selected = vpc.select_subnets(**candidate._values)  # a jsii struct: its fields as keywords
-            except Exception as error:  # jsii reports "There are no 'Private' subnet groups in this VPC ..."
-                problems.append(str(error).splitlines()[0])
-                continue
-            public = {s.subnet_id for s in vpc.public_subnets}
-            rules.check_subnets(self, selected.subnet_ids, public)
-            isolated = {s.subnet_id for s in vpc.isolated_subnets}
-            if isolated & set(selected.subnet_ids):
-                before_synth(self, self._check_vpc_endpoints)
-            return candidate
-        rules.fail_no_subnets(self, problems, selection is not None)
+        """The subnets asked for, else the private ones with egress (NAT), else the isolated ones; never public."""
+        return network.select_subnets(self, vpc, selection, self._check_vpc_endpoints)
 
     def make_security_group(self, vpc: ec2.IVpc) -> ec2.SecurityGroup:
         """The function's own group: no inbound rules (nothing connects to a function), all outbound."""
-        return ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=True,
-                                 description=f"Function {self._path}: outbound only")
+        return network.outbound_only_group(self, vpc, self._path)
 
     def make_vpc_access_policy(self) -> iam.Policy:
-        """What Lambda needs to attach the function to the VPC (the actions of AWSLambdaVPCAccessExecutionRole), in
-        a policy of their own: EC2 grants them on `*` only, and the acknowledgement must not cover other grants."""
-        policy = iam.Policy(self, "VpcAccess", roles=[self.role], statements=[iam.PolicyStatement(
-            actions=["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
-                     "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-            resources=["*"])])
-        acknowledge(policy, "Lambda creates and removes the function's network interfaces with these EC2 actions, "
-                    "which work only on Resource '*' (https://docs.aws.amazon.com/lambda/latest/dg/"
-                    "configuration-vpc.html#configuration-vpc-permissions).", "AwsSolutions-IAM5[Resource::*]")
-        return policy
+        """What Lambda needs to attach the function to the VPC, in a policy of its own."""
+        return network.vpc_access_policy(self, self.role)
 
     def _check_vpc_endpoints(self) -> None:
-        """Isolated subnets: each AWS service the function is granted needs a VPC endpoint (warning per missing)."""
         assert self.vpc is not None
-        granted = granted_services(self.role, self.lambda_service_resources())
-        present = vpc_endpoint_services(Stack.of(self), self.vpc)
-        if present is not None:
-            rules.check_vpc_endpoints(self, sorted(granted - present))
+        network.check_vpc_endpoints(self, self.role, self.vpc, self.lambda_service_resources())
 
     def lambda_service_resources(self) -> list[str]:
         """ARNs that Lambda itself uses with the function's role (its on-failure queue, the queues it polls), not
@@ -343,48 +270,7 @@ class ServerlessFunction(Construct):
             rules.check_no_vpc(self, False, False, connections=True)
         return self.function.connections
 
-    def _acknowledge_last_stops(self) -> None:
-        """Where failures end, in one acknowledgement on this construct (each costs round trips to Node): the
-        function has no DeadLetterConfig, the dead-letter queues its triggers make under it have no DLQ, and its
-        SQS mappings take no on-failure destination.
-
-        Made on the construct, it covers what the construct makes: its one Lambda function, queues and mappings.
-        Each of its work queues has a redrive policy, so only DLQs can be the subject; a queue without one that a
-        subclass adds under it is still reported by AwsSolutions-SQS3, which is acknowledged queue by queue. A
-        stream mapping added to the function is reported by the guard's ESM_STREAM_ON_FAILURE.
-        """
-        Validations.of(self).acknowledge(
-            Acknowledgment(id="Serverless-LambdaDLQ", reason=(
-                "Failed async invokes go to an on-failure destination (SQS, failure_queue), which supersedes "
-                "DeadLetterConfig and keeps the whole invocation record; a function invoked only synchronously (SQS "
-                "mapping, API) has none: its failures return to the caller (the queue's redrive to its DLQ, the "
-                "HTTP client).")),
-            Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=(
-                "The dead-letter queues of this function's triggers (and its on-failure queue) are the last stop "
-                "for failed messages: a DLQ has no redrive policy of its own.")),
-            Acknowledgment(id="Serverless-LambdaEventSourceMappingDestination", reason=(
-                "SQS event source mappings take no on-failure destination (AWS supports those for streams and "
-                "Kafka); failed messages go to the queue's DLQ through its redrive policy. Stream mappings are "
-                "checked by the guard instead (ESM_STREAM_ON_FAILURE).")))
-
-    def _write_metadata(self, unreserved: bool, in_vpc: bool = False) -> None:
-        """The function resource's Metadata, in one jsii call: where its code comes from (for `constructs-lib local
-        watch`, relative to the cdk.json folder when inside it) and the checkov checks it skips, with why."""
-        checks = {
-            "CKV_AWS_116": "Failed async invokes go to an on-failure destination (SQS, `failure_queue`), which "
-                           "supersedes DeadLetterConfig and keeps the whole invocation record; functions invoked "
-                           "only synchronously (SQS mapping, API) return failures to the caller.",
-            "CKV_AWS_117": "Runs outside a VPC: it reaches AWS APIs over TLS with IAM; a VPC is only needed to reach "
-                           "private resources, and costs cold-start time and NAT.",
-            "CKV_AWS_173": "Lambda encrypts environment variables at rest with an AWS managed key; secrets belong in "
-                           "Secrets Manager or SSM (their names in the environment), not in variables.",
-        }
-        if in_vpc:
-            del checks["CKV_AWS_117"]
-        if unreserved:
-            checks["CKV_AWS_115"] = ("Unreserved by design: reserving concurrency carves it out of the account's pool "
-                                     "for every function; set reserved_concurrency to cap this one.")
-        write_metadata(self._cfn_function, {SOURCE_METADATA: _shown_path(self.source_dir)}, checks)
+    # Where failures go
 
     def make_failure_destination(self) -> sqs.IQueue:
         """Async invokes (S3, EventBridge rules, direct) that fail every retry land here, not nowhere."""
@@ -400,118 +286,34 @@ class ServerlessFunction(Construct):
         )
         return queue
 
+    # Releases (`deployment.py`: `release_of` calls these in order)
+
     def make_alias(self, deployment: Deployment | None,
                    provisioned: int | ProvisionedConcurrency | None) -> tuple[lambda_.IVersion, lambda_.Alias]:
-        """A version published whenever code or configuration changes, and the alias the triggers invoke.
+        """A version published whenever code or configuration changes, and the alias the triggers invoke."""
+        return releases.published_alias(self, self.function, deployment, provisioned, self._path)
 
-        Old versions are kept (CloudFormation retains them), so a rollback has something to return to.
-        """
-        version = self.function.current_version
-        scaling = provisioned if isinstance(provisioned, ProvisionedConcurrency) else None
-        alias = lambda_.Alias(
-            self, "Alias", alias_name=deployment.alias_name if deployment else DEFAULT_ALIAS, version=version,
-            provisioned_concurrent_executions=scaling.minimum if scaling else provisioned,
-            description=f"What the triggers of {self._path} invoke"
-                        + (f"; releases shift to it {deployment.describe()}" if deployment else ""),
-        )
-        if scaling is not None:
-            alias.add_auto_scaling(min_capacity=scaling.minimum, max_capacity=scaling.maximum).scale_on_utilization(
-                utilization_target=scaling.target_utilization)
-        return version, alias
+    def make_rollback_alarm(self, alias: lambda_.Alias) -> HealthAlarm:
+        """The alias's errors and p99 duration, per minute: what a release is judged on."""
+        return releases.rollback_alarm(self, alias, function_name=self._function_name, timeout=self.timeout,
+                                       path=self._path, defaults=self.alarm_defaults)
 
-    def make_deployment_group(self, deployment: Deployment) -> codedeploy.LambdaDeploymentGroup:
-        """CodeDeploy shifts the alias to each new version; the rollback alarm or a failed hook sends it back.
+    def make_deployment_group(self, deployment: Deployment, version: lambda_.IVersion, alias: lambda_.Alias,
+                              rollback: HealthAlarm) -> codedeploy.LambdaDeploymentGroup:
+        """CodeDeploy shifts the alias to each new version; the rollback alarm or a failed hook sends it back."""
+        return releases.deployment_group(self, deployment, function=self.function, version=version, alias=alias,
+                                         rollback=rollback, path=self._path)
 
-        The role may only move this function's alias and read its own rollback alarm (aws-cdk-lib's default
-        attaches AWSCodeDeployRoleForLambdaLimited, which may update any alias in the account).
-        """
-        assert self.alias is not None
-        rollback = self.make_rollback_alarm()
-        role = iam.Role(self, "DeploymentRole", assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
-                        description=f"CodeDeploy shifts the traffic of {self._path}")
-        arn = self.function.function_arn
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
-            resources=[arn, f"{arn}:*"]))
-        role.add_to_policy(iam.PolicyStatement(actions=["cloudwatch:DescribeAlarms"],
-                                               resources=rollback.arns))
-        acknowledge(role, "CodeDeploy moves the alias of this one function between its versions (ARN:*).",
-                    f"AwsSolutions-IAM5[Resource::{finding_resource(Stack.of(self), f'{arn}:*')}]")
-        from aws_cdk import aws_cloudwatch as cloudwatch  # only here: its bindings take about 25 ms to import
-
-        group = codedeploy.LambdaDeploymentGroup(
-            self, "Deployment", application=application(self), alias=self.alias,
-            deployment_config=deployment.config(self), role=role.without_policy_updates(),
-            alarms=[cloudwatch.Alarm.from_alarm_arn(self, f"RollbackAlarm{i}Ref", arn)
-                    for i, arn in enumerate(rollback.arns)],
-            auto_rollback=codedeploy.AutoRollbackConfig(
-                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True),
-        )
-        for hook, add in ((deployment.pre_traffic, group.add_pre_hook),
-                          (deployment.post_traffic, group.add_post_hook)):
-            if hook is not None:
-                add(hook.function)  # it may report its result to CodeDeploy
-                role.add_to_policy(iam.PolicyStatement(  # CodeDeploy invokes it by name (aws-cdk-lib's grant
-                    actions=["lambda:InvokeFunction"], resources=[hook.function.function_arn]))  # needs a mutable role)
-                assert self.version is not None
-                self.version.grant_invoke(hook)  # it may invoke the new version (only that one), named in its
-                hook.add_environment(HOOK_TARGET_VARIABLE, self.version.function_arn)  # environment
-                self.alias.node.add_dependency(hook.function)  # the hook knows the version before traffic moves
-        return group
-
-    def make_rollback_alarm(self) -> HealthAlarm:
-        """The alias's errors and p99 duration, per minute: what a release is judged on.
-
-        Not the health alarm: that one also watches queues, whose backlog or dead letters from before a release
-        would block every release.
-        """
-        assert self.alias is not None
-        a = HealthAlarm.defaults
-        period = a.rollback_period
-        near = int(reads.millis(self.timeout) * a.duration_fraction_of_timeout)
-        alarm = HealthAlarm(self, "RollbackAlarm", subject=f"Release of {self._path}", period=period)
-        alias_name = self.alias.alias_name
-        # The alias's metrics as aws-cdk-lib's `alias.metric_errors()` makes them, as data (reading those back costs
-        # a dozen round trips to Node each).
-        dimensions = {"FunctionName": self._function_name, "Resource": f"{self._function_name}:{alias_name}"}
-        alarm.add(
-            Signal("errors", MetricSpec.of("AWS/Lambda", "Errors", dimensions, "Sum"), a.function_errors,
-                   f"alias {alias_name}: errors >= {a.function_errors} in {reads.minutes(period)} min"),
-            Signal("duration", MetricSpec.of("AWS/Lambda", "Duration", dimensions, "p99"), near,
-                   f"alias {alias_name}: p99 duration >= {near} ms"),
-        )
-        return alarm
+    # Health (`health/`)
 
     def health_signals(self) -> list[Signal]:
         """The function's own signals: errors, throttles, p99 duration near the timeout (failed async invokes are
-        added with the on-failure destination)."""
-        a = HealthAlarm.defaults
-        near = int(reads.millis(self.timeout) * a.duration_fraction_of_timeout)
-        metric = self.lambda_metric
-        return [
-            Signal("errors", metric("Errors"), a.function_errors,
-                   f"errors >= {a.function_errors} in {reads.minutes(a.period)} min"),
-            Signal("throttles", metric("Throttles"), a.function_throttles, f"throttles >= {a.function_throttles}"),
-            Signal("duration", metric("Duration", "p99"), near,
-                   f"p99 duration >= {near} ms ({a.duration_fraction_of_timeout:.0%} of the timeout)"),
-        ]
-
-    def lambda_metric(self, name: str, statistic: str = "Sum") -> MetricSpec:
-        """An `AWS/Lambda` metric of this function (all versions) as plain data, for alarms and the dashboard."""
-        return MetricSpec.of("AWS/Lambda", name, {"FunctionName": self._function_name}, statistic)
+        added with the on-failure destination, each trigger adds its own)."""
+        return function_signals(self._function_name, self.timeout, self.alarm_defaults)
 
     def make_dashboard_row(self) -> Row:
         """The function's row on the stack's dashboard; its triggers add their queues to it."""
-        metric = self.lambda_metric
-        row = Row(
-            Graph(title=f"{self._id}: invocations, errors, throttles", width=6,
-                  left=[metric("Invocations"), metric("Errors"), metric("Throttles")]),
-            Graph(title=f"{self._id}: duration", width=6,
-                  left=[metric("Duration", "p50"), metric("Duration", "p99")]),
-            Graph(title=f"{self._id}: concurrency", width=6, left=[metric("ConcurrentExecutions", "Maximum")]),
-        )
-        dashboard(self).add_widgets(row)
-        return row
+        return function_row(self._id, self._function_name)
 
     def _with_powertools(self, environment: dict[str, str]) -> dict[str, str]:
         """POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, so Powertools handlers emit metrics under the
@@ -529,10 +331,15 @@ class ServerlessFunction(Construct):
 
     def add_health_signals(self, *signals: Signal) -> None:
         """Add signals (a trigger's DLQ, ...) to the function's alarm; a further alarm when it is full."""
-        if self._gathered_signals is not None:
-            self._gathered_signals.extend(signals)
-        elif self.alarms:
-            add_signals(self, self.health_alarms, f"Function {self._path}", *signals)
+        self.health.add(*signals)
+
+    @property
+    def health_alarms(self) -> list[HealthAlarm]:
+        return self.health.alarms
+
+    @property
+    def dashboard_row(self) -> Row:
+        return self.health.row
 
     def add_trigger(self, trigger: Trigger) -> Trigger:
         """Connect `trigger` (S3Trigger, QueueTrigger, ...) to this function; returns it for its attributes."""
@@ -552,10 +359,14 @@ class ServerlessFunction(Construct):
         """
         if self.failure_queue is None:
             self.failure_queue = self.make_failure_destination()
-            self.add_health_signals(*queue_signals(self.failure_queue, "the failed-invocations queue",
-                                                   dead_letters=True))
-            self.dashboard_row.add_widget(watch_widget(self.failure_queue, f"{self._id}: failed invokes"))
+            self.health.watch_queue(self.failure_queue, "the failed-invocations queue", dead_letters=True,
+                                    graph_label=f"{self._id}: failed invokes")
         return self.failure_queue
+
+    @property
+    def environment(self) -> Mapping[str, str]:
+        """The variables the function gets (yours, the library's and its triggers'), as far as known at synth."""
+        return dict(self._environment)
 
     def add_environment(self, key: str, value: str) -> ServerlessFunction:
         """Add an environment variable, checked like the constructor's `environment`."""
@@ -573,22 +384,6 @@ class ServerlessFunction(Construct):
     def function_arn(self) -> str:
         return self.function.function_arn
 
-    def _check_release(self, deployment: Deployment | None, provisioned: int | ProvisionedConcurrency | None,
-                       snap_start: bool, reserved: int | None, storage: Size | None) -> None:
-        if isinstance(provisioned, int):
-            release_rules.check_provisioned_fixed(self, provisioned)
-        if provisioned is not None:
-            most = provisioned.maximum if isinstance(provisioned, ProvisionedConcurrency) else provisioned
-            release_rules.check_provisioned_reserved(self, most, reserved)
-        for which, hook in (("pre_traffic", deployment and deployment.pre_traffic),
-                            ("post_traffic", deployment and deployment.post_traffic)):
-            if hook is not None:
-                release_rules.check_hook(self, hook, which, hook._environment.get(HOOK_TARGET_VARIABLE))
-        if snap_start:
-            release_rules.check_snap_start_runtime(self, self.runtime.name)
-            release_rules.check_snap_start_storage(self, storage.to_mebibytes() if storage else 512)
-            release_rules.check_snap_start_provisioned(self, provisioned is not None)
-
     @property
     def function_name(self) -> str:
         return self.function.function_name
@@ -598,96 +393,3 @@ class ServerlessFunction(Construct):
         rules.check_environment_keys(self, environment)
         rules.check_environment_size(self, environment)
         self._environment = environment
-
-
-@functools.cache
-def _lambda_principal() -> iam.ServicePrincipal:
-    """Lambda's service principal: a plain value, made once for every role."""
-    return iam.ServicePrincipal("lambda.amazonaws.com")
-
-
-_TRACING_POLICIES: weakref.WeakKeyDictionary[Stack, iam.Policy] = weakref.WeakKeyDictionary()
-
-
-def tracing_policy(scope: Construct) -> iam.Policy:
-    """The stack's X-Ray policy (PutTraceSegments/PutTelemetryRecords on `*`, which X-Ray requires), found
-    without a jsii call once a function of the stack asked."""
-    stack = reads.stack_of(scope)
-    if stack not in _TRACING_POLICIES:
-        _TRACING_POLICIES[stack] = _stack_tracing_policy(stack)
-    return _TRACING_POLICIES[stack]
-
-
-def _stack_tracing_policy(stack: Stack) -> iam.Policy:
-    existing = stack.node.try_find_child(TRACING_POLICY_ID)
-    if isinstance(existing, iam.Policy):
-        return existing
-    policy = iam.Policy(stack, TRACING_POLICY_ID, statements=[
-        iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]),
-    ])
-    acknowledge(policy, XRAY_REASON, "AwsSolutions-IAM5[Resource::*]")
-    return policy
-
-
-class InlinePolicyRole(iam.Role):
-    """A role whose grants live in its own inline policy, inside the `AWS::IAM::Role` resource.
-
-    aws-cdk-lib puts grants in a separate `DefaultPolicy` resource (one more per function); the permissions are
-    the same, the same 10 KB inline-policy limit applies, and the function's dependency on its role now covers
-    them too (an SQS event source mapping is checked against the role's permissions when it is created).
-    """
-
-    def __init__(self, scope: Construct, id: str, *, statements: Sequence[Mapping[str, object]] = (),
-                 **kwargs: object) -> None:
-        """`statements`: the role's first grants, as IAM JSON (one jsii call for the whole document)."""
-        self.inline_grants = iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": list(statements)})
-        super().__init__(scope, id, inline_policies={"Grants": self.inline_grants}, **kwargs)  # type: ignore[arg-type]
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        self.inline_grants.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self)
-
-
-# Service prefixes of IAM actions that are not called from the function's code (Lambda itself makes these calls).
-_NOT_FROM_CODE = frozenset({"ec2", "logs", "xray"})
-# IAM service prefix -> VPC endpoint service name, where the two differ.
-_ENDPOINT_NAMES = {"cloudwatch": "monitoring", "execute-api": "execute-api"}
-
-
-def granted_services(role: iam.IRole, not_from_code: Sequence[str] = ()) -> set[str]:
-    """The VPC endpoint names of the AWS services whose actions `role`'s own grants allow (`s3`, `sqs`, ...), leaving
-    out statements only on `not_from_code` (resources Lambda itself uses with the role)."""
-    if not isinstance(role, InlinePolicyRole):
-        return set()
-    stack = Stack.of(role)
-    document = stack.resolve(role.inline_grants.to_json()) or {}
-    service_side = [json.dumps(stack.resolve(arn), sort_keys=True) for arn in not_from_code]
-    services = set()
-    for statement in document.get("Statement", []):
-        resources = statement.get("Resource", [])
-        resources = resources if isinstance(resources, list) else [resources]
-        if statement.get("Effect") != "Allow" or (
-                resources and all(json.dumps(r, sort_keys=True) in service_side for r in resources)):
-            continue
-        actions = statement.get("Action", [])
-        for action in [actions] if isinstance(actions, str) else actions:
-            prefix = action.split(":")[0]
-            if prefix not in _NOT_FROM_CODE and prefix != "*":
-                services.add(_ENDPOINT_NAMES.get(prefix, prefix))
-    return services
-
-
-def vpc_endpoint_services(stack: Stack, vpc: ec2.IVpc) -> set[str] | None:
-    """The services with an endpoint in `vpc` (`s3`, `sqs`, ...), or None when the VPC is not defined in this app
-    (an imported VPC's endpoints cannot be seen at synth)."""
-    if not isinstance(vpc.node.default_child, ec2.CfnVPC):
-        return None
-    vpc_id = json.dumps(stack.resolve(vpc.vpc_id))
-    services = set()
-    for node in stack.node.find_all():
-        if isinstance(node, ec2.CfnVPCEndpoint) and json.dumps(stack.resolve(node.vpc_id)) == vpc_id:
-            name = json.dumps(stack.resolve(node.service_name))
-            match = re.search(r'\.([a-z0-9-]+)"[\]}]*$', name)
-            if match:
-                services.add(match.group(1))
-    return services

@@ -12,8 +12,9 @@ from constructs import Construct
 
 from .defaults import FunctionDefaults
 from .guard import guard
-from .packaging import LayerInfo, install_dependencies, target_for
+from .packaging import LayerInfo
 from .packaging.bundle import build_bundle
+from .packaging.code import install_dependencies, target_for
 from .packaging.installer import cache_dir
 from .rules import function as function_rules
 from .rules import packaging as rules
@@ -75,12 +76,31 @@ class PythonLayer(Construct):
                          [self.architecture.name])
 
 
+def layer_info(layer: PythonLayer | lambda_.ILayerVersion) -> LayerInfo:
+    """What the import and size checks know of a layer: everything of a `PythonLayer`, the runtimes and
+    architectures of another (its content is unknown at synth)."""
+    if isinstance(layer, PythonLayer):
+        return layer.info()
+    runtimes = [r.name for r in layer.compatible_runtimes] if layer.compatible_runtimes else None
+    cfn = layer.node.default_child
+    architectures = list(cfn.compatible_architectures or []) if isinstance(cfn, lambda_.CfnLayerVersion) else None
+    return LayerInfo(layer.node.path, None, 0, runtimes, architectures or None)
+
+
 def resolve_source(source: str, source_root: str) -> Path:
     """`"name"` -> `<source_root>/name`; anything with a path separator (or absolute) is a path."""
     path = Path(source)
     if path.is_absolute() or len(path.parts) > 1 or source.startswith("."):
         return path.resolve()
     return (Path(source_root) / source).resolve()
+
+
+def shown_path(path: Path) -> str:
+    """A source folder as the tools show it: relative to the cdk.json folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _layer_folder(bundle: Path, asset_hash: str) -> Path:

@@ -19,6 +19,55 @@ XRAY_REASON = (
 )
 
 
+# checkov's Lambda checks that a ServerlessFunction answers by design, with why (written in the function's Metadata).
+FUNCTION_CHECKOV_REASONS = {
+    "CKV_AWS_116": "Failed async invokes go to an on-failure destination (SQS, `failure_queue`), which supersedes "
+                   "DeadLetterConfig and keeps the whole invocation record; functions invoked only synchronously (SQS "
+                   "mapping, API) return failures to the caller.",
+    "CKV_AWS_117": "Runs outside a VPC: it reaches AWS APIs over TLS with IAM; a VPC is only needed to reach private "
+                   "resources, and costs cold-start time and NAT.",
+    "CKV_AWS_173": "Lambda encrypts environment variables at rest with an AWS managed key; secrets belong in Secrets "
+                   "Manager or SSM (their names in the environment), not in variables.",
+    "CKV_AWS_115": "Unreserved by design: reserving concurrency carves it out of the account's pool for every "
+                   "function; set reserved_concurrency to cap this one.",
+}
+
+
+def function_checkov_skips(*, in_vpc: bool, unreserved: bool) -> dict[str, str]:
+    """The checkov checks a function skips, with why: no VPC check in a VPC, no concurrency check once reserved."""
+    reasons = dict(FUNCTION_CHECKOV_REASONS)
+    if in_vpc:
+        del reasons["CKV_AWS_117"]
+    if not unreserved:
+        del reasons["CKV_AWS_115"]
+    return reasons
+
+
+def acknowledge_last_stops(function: IConstruct) -> None:
+    """Where a function's failures end, in one acknowledgement on its construct (each costs round trips to Node): the
+    function has no DeadLetterConfig, the dead-letter queues its triggers make under it have no DLQ, and its SQS
+    mappings take no on-failure destination.
+
+    Made on the construct, it covers what the construct makes: its one Lambda function, queues and mappings. Each of
+    its work queues has a redrive policy, so only DLQs can be the subject; a queue without one that a subclass adds
+    under it is still reported by AwsSolutions-SQS3, which is acknowledged queue by queue. A stream mapping added to
+    the function is reported by the guard's ESM_STREAM_ON_FAILURE.
+    """
+    Validations.of(function).acknowledge(
+        Acknowledgment(id="Serverless-LambdaDLQ", reason=(
+            "Failed async invokes go to an on-failure destination (SQS, failure_queue), which supersedes "
+            "DeadLetterConfig and keeps the whole invocation record; a function invoked only synchronously (SQS "
+            "mapping, API) has none: its failures return to the caller (the queue's redrive to its DLQ, the "
+            "HTTP client).")),
+        Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=(
+            "The dead-letter queues of this function's triggers (and its on-failure queue) are the last stop "
+            "for failed messages: a DLQ has no redrive policy of its own.")),
+        Acknowledgment(id="Serverless-LambdaEventSourceMappingDestination", reason=(
+            "SQS event source mappings take no on-failure destination (AWS supports those for streams and "
+            "Kafka); failed messages go to the queue's DLQ through its redrive policy. Stream mappings are "
+            "checked by the guard instead (ESM_STREAM_ON_FAILURE).")))
+
+
 def acknowledge(construct: IConstruct, reason: str, *rule_ids: str) -> None:
     """Acknowledge the given cdk-nag findings on `construct` (and its children) with `reason`."""
     Validations.of(construct).acknowledge(*(Acknowledgment(id=rule_id, reason=reason) for rule_id in rule_ids))

@@ -51,7 +51,7 @@ def _() -> None:
 def _() -> None:
     from aws_cdk import aws_cloudwatch as cloudwatch
 
-    from constructs_lib.alarms import Signal
+    from constructs_lib.health import Signal
 
     function = ServerlessFunction(new_stack(), "Fn", source="job_events")
     math = cloudwatch.MathExpression(expression="e * 2", using_metrics={"e": function.function.metric_errors()})

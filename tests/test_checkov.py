@@ -18,7 +18,7 @@ import pytest
 from aws_cdk import aws_certificatemanager as acm
 
 from constructs_lib import FargateWebService
-from constructs_lib.data import DESTROY_DATA_CONTEXT
+from constructs_lib.context import DESTROY_DATA as DESTROY_DATA_CONTEXT
 from constructs_lib.testing import DEFAULT_ENV, new_app, new_stack, synth
 from example.stacks import ServerlessAppStack
 from example.workers import WorkersStack

@@ -23,7 +23,7 @@ from constructs_lib import (
     ServerlessApi,
     ServerlessFunction,
 )
-from constructs_lib.data import DESTROY_DATA_CONTEXT
+from constructs_lib.context import DESTROY_DATA as DESTROY_DATA_CONTEXT
 from constructs_lib.testing import DEFAULT_ENV, new_stack, synth
 
 ROOT = Path(__file__).resolve().parent.parent

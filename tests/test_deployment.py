@@ -20,7 +20,7 @@ from constructs_lib import (
     ServerlessApi,
     ServerlessFunction,
 )
-from constructs_lib.deployment import CODEDEPLOY_CONTEXT
+from constructs_lib.context import CODEDEPLOY as CODEDEPLOY_CONTEXT
 from constructs_lib.testing import new_stack, synth
 
 

@@ -14,9 +14,8 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from constructs_lib import PythonLayer, ServerlessFunction
-from constructs_lib.packaging import imports, installer
+from constructs_lib.packaging import installer
 from constructs_lib.packaging.installer import Target
-from constructs_lib.packaging.stdlib import stdlib_modules
 from constructs_lib.testing import new_stack, synth
 
 from .packages import function_folder, make_wheel
@@ -216,47 +215,7 @@ def test_python_layer_holds_shared_code_and_its_dependencies(tmp_path):
     assert len(staged) == 1, "Lambda reads python/ in a layer: the staged layer asset must hold python/common/"
 
 
-# --- the import check ---------------------------------------------------------------------------------------
-
-def check(tmp_path: Path, code: str, *, files: dict[str, str] | None = None, available=frozenset(),
-          version=(3, 14)) -> list[str]:
-    root = function_folder(tmp_path / "fn", code, files=files)
-    found = imports.check_imports([root], "lambda_function", stdlib_modules(version) | available)
-    return [f"{p.file.name}:{p.line} {p.module} {p.reason}" for p in found]
-
-
-def test_import_check_follows_only_what_runs_at_load_time(tmp_path):
-    code = "\n".join([
-        "import json, os.path",
-        "from typing import TYPE_CHECKING",
-        "if TYPE_CHECKING:",
-        "    import mypy_boto3_s3",
-        "try:",
-        "    import ujson",
-        "except ImportError:",
-        "    ujson = None",
-        "def later():",
-        "    import only_when_called",
-        "class Config:",
-        "    import yaml",
-        "if os.environ.get('FAST'):",
-        "    import orjson",
-        "import helpers",
-    ])
-    problems = check(tmp_path, code, files={"helpers.py": "import requests\n"})
-    assert problems == ["helpers.py:1 requests missing", "lambda_function.py:12 yaml missing",
-                        "lambda_function.py:14 orjson missing"]
-
-
-def test_import_check_resolves_packages_relative_imports_and_the_target_stdlib(tmp_path):
-    files = {"app/__init__.py": "from . import models\nfrom .views import index\n", "app/models.py": "import sqlite3\n",
-             "app/views.py": "from .missing import thing\n"}
-    assert check(tmp_path, "import app", files=files) == ["views.py:1 .missing missing"]
-    # cgi left the standard library in 3.13: fine on python3.12, missing on python3.14.
-    assert check(tmp_path / "a", "import cgi", version=(3, 12)) == []
-    assert check(tmp_path / "b", "import cgi", version=(3, 14)) == ["lambda_function.py:1 cgi missing"]
-    assert check(tmp_path / "c", "import boto3", available=installer.RUNTIME_PROVIDED_MODULES) == []
-
+# --- the import check (packaging/imports.py: tests/test_imports.py) -------------------------------------
 
 def test_import_check_on_the_example_handlers_is_clean():
     for folder in sorted(Path("lambda_src").iterdir()):

@@ -6,21 +6,19 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from aws_cdk import Duration, Stack, SymlinkFollowMode
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from ..alarms import HealthAlarm, Signal, add_signals
-from ..dashboard import Graph
 from ..data import log_group
-from ..defaults import FargateDefaults
+from ..defaults import FargateAlarmDefaults, FargateDefaults
 from ..guard import guard
+from ..health import Graph, Health, HealthAlarm, Signal
+from ..health.signals import service_graphs, service_signals
 from ..nag import acknowledge, skip_checkov_cdk_handlers
 from ..rules import fargate as rules
-from ..rules.alarms import check_alarms_on
 from ..rules.props import check_props
 
 _SHARED_VPC_ID = "ConstructsLibVpc"
@@ -41,6 +39,7 @@ class FargateBase(Construct):
     """
 
     defaults: ClassVar[FargateDefaults] = FargateDefaults()
+    alarm_defaults: ClassVar[FargateAlarmDefaults] = FargateAlarmDefaults()
 
     def __init__(
         self,
@@ -105,9 +104,7 @@ class FargateBase(Construct):
         )
         self.task_role = self.task_definition.task_role
         self.alarms = alarms
-        self.health_alarms: list[HealthAlarm] = []
-        if not alarms:
-            check_alarms_on(self)
+        self.health = Health(self, f"{type(self).__name__} {self.node.path}", self.alarm_defaults, alarms=alarms)
         if self.environment:
             acknowledge(self.task_definition, "Environment holds non-secret configuration only; secrets go "
                         "through `secrets=` (Secrets Manager / SSM), and FARGATE_PLAINTEXT_SECRET warns otherwise.",
@@ -119,25 +116,18 @@ class FargateBase(Construct):
 
     def add_health_signals(self, *signals: Signal) -> None:
         """Add signals to this construct's alarm (a further one when it is full)."""
-        if self.alarms:
-            add_signals(self, self.health_alarms, f"{type(self).__name__} {self.node.path}", *signals)
+        self.health.add(*signals)
+
+    @property
+    def health_alarms(self) -> list[HealthAlarm]:
+        return self.health.alarms
 
     def service_signals(self, service: ecs.FargateService) -> list[Signal]:
         """Fewer tasks running than the service wants, over a whole period (a crash loop, no capacity, a bad image)."""
-        period = HealthAlarm.defaults.period
-        dims = {"ClusterName": self.cluster.cluster_name, "ServiceName": service.service_name}
-        running, desired = (cloudwatch.Metric(namespace="ECS/ContainerInsights", metric_name=name, statistic="Maximum",
-                                              period=period, dimensions_map=dims)
-                            for name in ("RunningTaskCount", "DesiredTaskCount"))
-        return [Signal("missing_tasks", desired, 1, "fewer tasks running than desired for 5 min", minus=running)]
+        return service_signals(self.cluster.cluster_name, service.service_name, self.alarm_defaults)
 
     def service_widgets(self, service: ecs.FargateService) -> list[Graph]:
-        period = Duration.minutes(5)
-        return [Graph(title=f"{self.node.id}: tasks, CPU, memory", width=6, left=[
-            service.metric_cpu_utilization(period=period), service.metric_memory_utilization(period=period)],
-            right=[cloudwatch.Metric(namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=period,
-                                     dimensions_map={"ClusterName": self.cluster.cluster_name,
-                                                     "ServiceName": service.service_name})])]
+        return service_graphs(self.node.id, self.cluster.cluster_name, service)
 
     @classmethod
     def shared_cluster(cls, stack: Stack, vpc: ec2.IVpc | None) -> ecs.ICluster:

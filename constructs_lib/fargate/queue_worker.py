@@ -12,15 +12,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from ..alarms import queue_signals
-from ..dashboard import Row, dashboard
 from ..defaults import QueueDefaults
+from ..health import Row
+from ..health.dashboard import queue_graph
+from ..health.signals import queue_signals
 from ..nag import acknowledge, finding_resource
 from ..queues import known_dead_letter_queue, known_retention, known_visibility_timeout_s, queue_with_dead_letter_queue
 from ..rules import fargate as rules
 from ..rules import sqs as sqs_rules
 from ..rules.props import check_props
-from ..triggers.base import watch_widget
 from .base import FargateBase
 
 
@@ -91,16 +91,18 @@ class FargateQueueWorker(FargateBase):
         self.grant_task_protection()
         self.service = self.make_service()
         self.scalable_target = self.configure_autoscaling()
+        d = self.alarm_defaults
         self.add_health_signals(*self.service_signals(self.service),
-                                *queue_signals(queue, f"queue {queue.node.id}", dead_letters=False,
+                                *queue_signals(queue.queue_name, f"queue {queue.node.id}", d, dead_letters=False,
                                                retention=known_retention(queue)))
-        if self.dead_letter_queue is not None:
-            self.add_health_signals(*queue_signals(self.dead_letter_queue, f"DLQ {self.dead_letter_queue.node.id}",
+        dead_letters = self.dead_letter_queue
+        if dead_letters is not None:
+            self.add_health_signals(*queue_signals(dead_letters.queue_name, f"DLQ {dead_letters.node.id}", d,
                                                    dead_letters=True))
-        dashboard(self).add_widgets(Row(
+        self.health.show(Row(
             *self.service_widgets(self.service),
-            watch_widget(queue, f"{self.node.id}: queue"),
-            *([watch_widget(self.dead_letter_queue, f"{self.node.id}: DLQ")] if self.dead_letter_queue else [])))
+            queue_graph(queue.queue_name, f"{self.node.id}: queue"),
+            *([queue_graph(dead_letters.queue_name, f"{self.node.id}: DLQ")] if dead_letters else [])))
 
     # --- steps a subclass may override -----------------------------------------------------------------
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnResource, Duration, Stack, TimeZone, aws_events, aws_events_targets
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
-from ..alarms import HealthAlarm, Signal, queue_signals
-from ..dashboard import Row, dashboard
 from ..defaults import EventDefaults
+from ..health import Row
+from ..health.dashboard import queue_graph
+from ..health.signals import queue_signals, scheduled_run_signals
 from ..queues import dead_letter_queue
 from ..rules import events as event_rules
 from ..rules.props import check_props
-from ..triggers.base import watch_widget
 from .base import FargateBase
 
 
@@ -89,17 +88,14 @@ class FargateScheduledTask(FargateBase):
                                 {"stopCode": ["TaskFailedToStart"]}]}),
             targets=[aws_events_targets.SqsQueue(self.failed_runs, dead_letter_queue=self.dead_letter_queue)],
         )
-        period = HealthAlarm.defaults.period
+        dead_letters = self.dead_letter_queue.queue_name
         self.add_health_signals(
-            Signal("failed_runs", cloudwatch.Metric(namespace="AWS/Events", metric_name="MatchedEvents",
-                                                    statistic="Sum", period=period,
-                                                    dimensions_map={"RuleName": rule.rule_name}),
-                   1, "a scheduled run failed to start or exited non-zero"),
-            *queue_signals(self.dead_letter_queue, "the schedule's DLQ (RunTask calls that kept failing)",
+            *scheduled_run_signals(rule.rule_name),
+            *queue_signals(dead_letters, "the schedule's DLQ (RunTask calls that kept failing)", self.alarm_defaults,
                            dead_letters=True),
         )
-        dashboard(self).add_widgets(Row(
-            watch_widget(self.failed_runs, f"{self.node.id}: failed runs"),
-            watch_widget(self.dead_letter_queue, f"{self.node.id}: schedule DLQ")))
+        self.health.show(Row(
+            queue_graph(self.failed_runs.queue_name, f"{self.node.id}: failed runs"),
+            queue_graph(dead_letters, f"{self.node.id}: schedule DLQ")))
         alarm = self.health_alarms[0].alarm if self.health_alarms else None
         return rule, alarm

@@ -10,10 +10,10 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
-from ..alarms import HealthAlarm, Signal
 from ..buckets import secure_bucket
-from ..dashboard import Graph, Row, dashboard
 from ..defaults import BucketDefaults
+from ..health import Row, Signal
+from ..health.signals import load_balancer_graph, load_balancer_signals
 from ..nag import acknowledge, skip_checkov
 from ..rules import fargate as rules
 from ..rules.props import check_props
@@ -78,26 +78,9 @@ class FargateWebService(FargateBase):
                              "CKV_AWS_260")
         self.url = f"{'https' if certificate else 'http'}://{self.load_balancer.load_balancer_dns_name}"
         self.add_health_signals(*self.service_signals(self.service), *self.load_balancer_signals())
-        period = HealthAlarm.defaults.period
-        metrics = self.load_balancer.metrics
-        dashboard(self).add_widgets(Row(*self.service_widgets(self.service), Graph(
-            title=f"{self.node.id}: requests, 5xx, p99 response time", width=12,
-            left=[metrics.request_count(period=period), metrics.http_code_target(
-                elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=period)],
-            right=[metrics.target_response_time(period=period, statistic="p99")])))
+        self.health.show(Row(*self.service_widgets(self.service),
+                             load_balancer_graph(self.node.id, self.load_balancer, self.alarm_defaults.period)))
 
     def load_balancer_signals(self) -> list[Signal]:
         """5xx answers (the app's, or the load balancer's own when no target answers) and unhealthy targets."""
-        a = HealthAlarm.defaults
-        period = a.period
-        metrics = self.load_balancer.metrics
-        requests = metrics.request_count(period=period, statistic="Sum")
-        return [
-            Signal("target_5xx", metrics.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=period,
-                                                          statistic="Sum"), a.api_5xx_rate,
-                   f"service 5xx >= {a.api_5xx_rate:.0%} of requests", per=requests),
-            Signal("elb_5xx", metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT, period=period, statistic="Sum"),
-                   a.api_5xx_rate, f"load balancer 5xx >= {a.api_5xx_rate:.0%} of requests", per=requests),
-            Signal("unhealthy", self.target_group.metrics.unhealthy_host_count(period=period, statistic="Maximum"), 1,
-                   "an unhealthy target"),
-        ]
+        return load_balancer_signals(self.load_balancer, self.target_group, self.alarm_defaults)

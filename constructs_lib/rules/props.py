@@ -188,6 +188,19 @@ def implements(value: Any, interface: type) -> bool:
     return False
 
 
+_DESCRIBED_AS: dict[type, str] = {}
+T = typing.TypeVar("T", bound=type)
+
+
+def described_as(text: str) -> Callable[[T], T]:
+    """How errors name a type a user never writes (a Protocol that stands for a construct: "a ServerlessFunction")."""
+    def register(cls: T) -> T:
+        _DESCRIBED_AS[cls] = text
+        return cls
+
+    return register
+
+
 def describe(hint: Any) -> str:
     """A hint as a user reads it: `Duration`, `a list of str`, `int or None`."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -201,6 +214,8 @@ def describe(hint: Any) -> str:
         return f"a dict of {describe(args[0])} to {describe(args[1])}" if args else "a dict"
     if hint is Any:
         return "any value"
+    if isinstance(hint, type) and hint in _DESCRIBED_AS:
+        return _DESCRIBED_AS[hint]
     return getattr(hint, "__name__", str(hint))
 
 

@@ -11,13 +11,12 @@ from ..api import ApiAuthorization, ServerlessApi
 from ..nag import acknowledge
 from ..rules import api as rules
 from ..rules.props import check_props
-from .base import Trigger
+from .base import Trigger, TriggerTarget
 
 if TYPE_CHECKING:
     from aws_cdk import aws_apigateway as apigw  # REST only (see api.py)
     from constructs import Construct
 
-    from ..function import ServerlessFunction
 
 
 class ApiTrigger(Trigger):
@@ -50,7 +49,7 @@ class ApiTrigger(Trigger):
         rules.check_kind(self.where, api.kind, self.authorization.kind, self.route_key)
         self.route: Construct | None = None  # the HttpRoute or REST Method, once bound
 
-    def _bind(self, function: ServerlessFunction) -> None:
+    def _bind(self, function: TriggerTarget) -> None:
         api = self.api
         rules.check_function_timeout(function, function.timeout, api.integration_timeout)
         shape = rules.route_shape(self.method, self.path)
@@ -102,7 +101,7 @@ def _acknowledge_preflights(api: ServerlessApi, resource: apigw.IResource) -> No
         node = node.parent_resource
 
 
-def _http_integration(api: ServerlessApi, function: ServerlessFunction) -> integrations.HttpLambdaIntegration:
+def _http_integration(api: ServerlessApi, function: TriggerTarget) -> integrations.HttpLambdaIntegration:
     """One integration per function per API, shared by its routes (and so one invoke permission)."""
     key = f"http:{function.node.path}"
     if key not in api.integrations:
@@ -115,7 +114,7 @@ def _http_integration(api: ServerlessApi, function: ServerlessFunction) -> integ
     return api.integrations[key]  # type: ignore[return-value]
 
 
-def _rest_integration(api: ServerlessApi, function: ServerlessFunction) -> apigw.LambdaIntegration:
+def _rest_integration(api: ServerlessApi, function: TriggerTarget) -> apigw.LambdaIntegration:
     from aws_cdk import aws_apigateway as apigw
 
     key = f"rest:{function.node.path}"

@@ -1,4 +1,8 @@
-"""What every trigger has in common: validated options in the constructor, wiring in `bind`."""
+"""What every trigger has in common: validated options in the constructor, wiring in `bind(target)`.
+
+`TriggerTarget` names everything a trigger uses of the function it is bound to (a `ServerlessFunction`), as
+aws-lambda's `IEventSource.bind(target: IFunction)` does: a trigger reaches nothing else of it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,44 @@ import abc
 import functools
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, cast
+
+from constructs import Construct, IConstruct, Node
 
 if TYPE_CHECKING:
-    from ..function import ServerlessFunction
+    from aws_cdk import Duration
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_lambda as lambda_
+
+    from ..health import Health
+
+
+class TriggerTarget(IConstruct, Protocol):
+    """What a trigger uses of its function. Resources a trigger makes live under it (`scope_of(target)`)."""
+
+    @property
+    def node(self) -> Node: ...  # its path, in errors and resource descriptions
+    @property
+    def timeout(self) -> Duration: ...  # an SQS visibility timeout and an API integration timeout depend on it
+    @property
+    def invoke_target(self) -> lambda_.IFunction: ...  # what the event source invokes: the alias, else $LATEST
+    @property
+    def alias(self) -> lambda_.Alias | None: ...  # a schedule's grant is the alias's ARN alone
+    @property
+    def function_arn(self) -> str: ...  # the unqualified ARN, in acknowledgements of `ARN:*` grants
+    @property
+    def role(self) -> iam.IRole: ...  # whose grants a trigger reads (a bucket written to where it fires)
+    @property
+    def triggers(self) -> Sequence[Trigger]: ...  # those bound before: ids of resources, one URL per function
+    @property
+    def health(self) -> Health: ...  # the alarm signals and dashboard graphs a trigger adds
+
+
+def scope_of(target: TriggerTarget) -> Construct:
+    """The function's construct, under which a trigger makes its resources (a `TriggerTarget` is one)."""
+    return cast(Construct, target)
 
 
 class Trigger(abc.ABC):
@@ -26,17 +63,17 @@ class Trigger(abc.ABC):
     invokes_async: bool = True
 
     def __init__(self) -> None:
-        self._function: ServerlessFunction | None = None
+        self._function: TriggerTarget | None = None
         # Named in the constructor's errors: which of several triggers is wrong, before it has a path.
         self.where = where_created(self)
 
     @property
-    def function(self) -> ServerlessFunction:
+    def function(self) -> TriggerTarget:
         if self._function is None:
             raise RuntimeError(f"{type(self).__name__} is not bound to a function yet")
         return self._function
 
-    def bind(self, function: ServerlessFunction) -> None:
+    def bind(self, function: TriggerTarget) -> None:
         """Connect this trigger to `function` (called by `ServerlessFunction.add_trigger`)."""
         from ..rules.function import check_trigger_not_bound
 
@@ -44,48 +81,15 @@ class Trigger(abc.ABC):
         self._function = function
         self._bind(function)
 
-    def scoped_id(self, function: ServerlessFunction, name: str) -> str:
+    def scoped_id(self, function: TriggerTarget, name: str) -> str:
         """`name` for the first trigger of this kind on `function`, `name1`, `name2`, ... for the next ones, so
         a function drained from two queues or fed by two buckets gets resources that do not collide."""
         index = sum(type(t) is type(self) for t in function.triggers)
         return f"{name}{index or ''}"
 
-    def watch_queue(self, function: ServerlessFunction, queue: Any, label: str, *, dead_letters: bool,
-                    retention: Any = None) -> None:
-        """Put `queue` on the function's alarm (a DLQ not empty, or a work queue's oldest message near its
-        retention) and its depth on the function's dashboard row."""
-        from ..alarms import queue_signals
-        from ..queues import known_retention
-
-        if not dead_letters and retention is None:
-            retention = known_retention(queue)
-        name = queue.queue_name
-        function.add_health_signals(*queue_signals(queue, label, dead_letters=dead_letters, retention=retention,
-                                                   queue_name=name))
-        function.dashboard_row.add_widget(watch_widget(queue, label, queue_name=name))
-
-    def watch_rule(self, function: ServerlessFunction, rule: Any, dead_letter_queue: Any, label: str) -> None:
-        """An EventBridge rule's failed deliveries and its target DLQ, on the function's alarm and dashboard."""
-        from ..alarms import Signal
-        from ..dashboard import MetricSpec
-
-        failed = MetricSpec.of("AWS/Events", "FailedInvocations", {"RuleName": rule.rule_name}, "Sum")
-        function.add_health_signals(Signal("failed", failed, 1, f"{label}: failed deliveries >= 1"))
-        self.watch_queue(function, dead_letter_queue, f"{label} DLQ", dead_letters=True)
-
     @abc.abstractmethod
-    def _bind(self, function: ServerlessFunction) -> None:
+    def _bind(self, function: TriggerTarget) -> None:
         """Create the resources and grants that connect the event source to `function`."""
-
-
-def watch_widget(queue: Any, label: str, queue_name: str | None = None) -> Any:
-    """A dashboard graph of a queue's depth and oldest message."""
-    from ..dashboard import Graph, MetricSpec
-
-    dims = {"QueueName": queue_name or queue.queue_name}
-    return Graph(title=label, width=6,
-                 left=[MetricSpec.of("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, "Maximum")],
-                 right=[MetricSpec.of("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, "Maximum")])
 
 
 def where_created(trigger: object) -> str:

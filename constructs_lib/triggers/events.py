@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aws_cdk import Duration, aws_events, aws_events_targets
 from aws_cdk import aws_sqs as sqs
@@ -13,10 +13,8 @@ from ..defaults import EventDefaults
 from ..queues import dead_letter_queue
 from ..rules import events as rules
 from ..rules.props import check_props
-from .base import Trigger, where_created
+from .base import Trigger, TriggerTarget, scope_of, where_created
 
-if TYPE_CHECKING:
-    from ..function import ServerlessFunction
 
 class EventBridgeTarget(Trigger):
     """What EventBridge rules and schedules share: a retry policy and a standard-queue DLQ."""
@@ -75,10 +73,10 @@ class EventTrigger(EventBridgeTarget):
         self.description = description
         self.rule: aws_events.Rule | None = None
 
-    def _bind(self, function: ServerlessFunction) -> None:
+    def _bind(self, function: TriggerTarget) -> None:
         rule_id = self.scoped_id(function, "EventRule")
         self.rule = aws_events.Rule(
-            function, rule_id,
+            scope_of(function), rule_id,
             event_bus=self.event_bus,
             # aws-cdk-lib's EventPattern types `source`/`detail-type` as plain strings and has no `$or`: the pattern
             # is written to the template as given (checked by EVENT_PATTERN), the L2 pattern only marks it as set.
@@ -86,12 +84,13 @@ class EventTrigger(EventBridgeTarget):
             description=self.description or f"Events for {function.node.path}",
             targets=[aws_events_targets.LambdaFunction(
                 function.invoke_target,
-                dead_letter_queue=self._make_dead_letter_queue(function, f"{rule_id}DeadLetters", "event rule"),
+                dead_letter_queue=self._make_dead_letter_queue(scope_of(function), f"{rule_id}DeadLetters",
+                                                               "event rule"),
                 retry_attempts=self.retry_attempts,
                 max_event_age=self.max_event_age,
             )],
         )
-        self.watch_rule(function, self.rule, self.dead_letter_queue, f"rule {rule_id}")
+        function.health.watch_rule(self.rule.rule_name, self.dead_letter_queue, f"rule {rule_id}")
         cfn_rule = self.rule.node.default_child
         assert isinstance(cfn_rule, aws_events.CfnRule)
         cfn_rule.add_property_override("EventPattern", self.event_pattern)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import jsii
 from aws_cdk import Aspects, IAspect, Stack, aws_events, aws_events_targets
@@ -20,10 +20,8 @@ from ..defaults import BucketDefaults, EventDefaults
 from ..queues import dead_letter_queue
 from ..rules import s3 as rules
 from ..rules.props import check_props
-from .base import Trigger
+from .base import Trigger, TriggerTarget, scope_of
 
-if TYPE_CHECKING:
-    from ..function import ServerlessFunction
 
 class _NotificationFilters(Construct):
     """Every notification filter placed on one bucket by this library, to catch overlaps at synth."""
@@ -77,9 +75,9 @@ class S3Trigger(Trigger):
             raise RuntimeError("S3Trigger creates its bucket when bound to a function")
         return self._given_bucket
 
-    def _bind(self, function: ServerlessFunction) -> None:
+    def _bind(self, function: TriggerTarget) -> None:
         if self._given_bucket is None:
-            self._given_bucket = secure_bucket(function, self.scoped_id(function, "Bucket"),
+            self._given_bucket = secure_bucket(scope_of(function), self.scoped_id(function, "Bucket"),
                                                defaults=self.bucket_defaults)
         bucket = self.bucket
         owned = isinstance(bucket, s3.Bucket)
@@ -90,7 +88,7 @@ class S3Trigger(Trigger):
         _acknowledge_notification_handler(Stack.of(bucket))
         Aspects.of(function).add(_RecursiveWriteCheck(function, bucket, self.key_filter))
 
-    def _bind_notification(self, function: ServerlessFunction, bucket: s3.IBucket) -> None:
+    def _bind_notification(self, function: TriggerTarget, bucket: s3.IBucket) -> None:
         registry = _NotificationFilters.of(bucket)
         for event in self.events:
             name = rules.event_name(event)
@@ -104,7 +102,7 @@ class S3Trigger(Trigger):
         for event in self.events:
             bucket.add_event_notification(event, s3n.LambdaDestination(function.invoke_target), *filters)
 
-    def _bind_eventbridge(self, function: ServerlessFunction, bucket: s3.IBucket, owned: bool) -> None:
+    def _bind_eventbridge(self, function: TriggerTarget, bucket: s3.IBucket, owned: bool) -> None:
         if owned:
             bucket.enable_event_bridge_notification()
         names = [rules.event_name(e) for e in self.events]
@@ -116,17 +114,17 @@ class S3Trigger(Trigger):
             detail["object"] = {"key": [key]}
         d = self.event_defaults
         self.dead_letter_queue = dead_letter_queue(
-            function, self.scoped_id(function, "S3EventsDeadLetters"), retention=d.dead_letter_retention,
+            scope_of(function), self.scoped_id(function, "S3EventsDeadLetters"), retention=d.dead_letter_retention,
             reason="DLQ of the S3 -> EventBridge rule target: the last stop for undeliverable events.",
         )
         self.rule = aws_events.Rule(
-            function, self.scoped_id(function, "S3Events"),
+            scope_of(function), self.scoped_id(function, "S3Events"),
             description=f"S3 {', '.join(detail_types)} in {bucket.node.path} -> {function.node.path}",
             event_pattern=aws_events.EventPattern(source=["aws.s3"], detail_type=detail_types, detail=detail),
             targets=[aws_events_targets.LambdaFunction(function.invoke_target, dead_letter_queue=self.dead_letter_queue,
                                             retry_attempts=d.retry_attempts, max_event_age=d.max_event_age)],
         )
-        self.watch_rule(function, self.rule, self.dead_letter_queue, f"S3 events of {bucket.node.id}")
+        function.health.watch_rule(self.rule.rule_name, self.dead_letter_queue, f"S3 events of {bucket.node.id}")
 
     def _key_matcher(self) -> dict[str, str] | None:
         prefix, suffix = self.key_filter.prefix, self.key_filter.suffix
@@ -148,7 +146,7 @@ class _RecursiveWriteCheck:
 
     _WRITE_ACTION = "s3:PutObject"
 
-    def __init__(self, function: ServerlessFunction, bucket: s3.IBucket, key_filter: rules.KeyFilter) -> None:
+    def __init__(self, function: TriggerTarget, bucket: s3.IBucket, key_filter: rules.KeyFilter) -> None:
         self.function, self.bucket, self.key_filter = function, bucket, key_filter
 
     def visit(self, node: IConstruct) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_cdk import Duration, Stack, TimeZone, aws_events
 from aws_cdk import aws_iam as iam
@@ -14,11 +14,8 @@ from aws_cdk import aws_sqs as sqs
 from ..nag import acknowledge, finding_resource
 from ..rules import events as rules
 from ..rules.props import check_props
-from .base import where_created
+from .base import TriggerTarget, scope_of, where_created
 from .events import EventBridgeTarget
-
-if TYPE_CHECKING:
-    from ..function import ServerlessFunction
 
 
 class ScheduleTrigger(EventBridgeTarget):
@@ -63,19 +60,20 @@ class ScheduleTrigger(EventBridgeTarget):
         self.description = description
         self.schedule: scheduler.Schedule | None = None
 
-    def _bind(self, function: ServerlessFunction) -> None:
+    def _bind(self, function: TriggerTarget) -> None:
         index = self.scoped_id(function, "")
         self.role = self._make_role(function, f"Schedule{index}Role")
         target = scheduler_targets.LambdaInvoke(
             function.invoke_target,
-            dead_letter_queue=self._make_dead_letter_queue(function, f"Schedule{index}DeadLetters", "schedule"),
+            dead_letter_queue=self._make_dead_letter_queue(scope_of(function), f"Schedule{index}DeadLetters",
+                                                           "schedule"),
             retry_attempts=self.retry_attempts,
             max_event_age=self.max_event_age,
             input=scheduler.ScheduleTargetInput.from_object(self.payload) if self.payload is not None else None,
             role=self.role,
         )
         self.schedule = scheduler.Schedule(
-            function, f"Schedule{index}",
+            scope_of(function), f"Schedule{index}",
             schedule=scheduler.ScheduleExpression.expression(
                 self.expression, TimeZone.of(self.timezone) if self.timezone else None),
             target=target,
@@ -84,13 +82,13 @@ class ScheduleTrigger(EventBridgeTarget):
             enabled=self.enabled,
             description=self.description or f"{self.expression} -> {function.node.path}",
         )
-        self.watch_queue(function, self.dead_letter_queue, f"schedule {self.expression} DLQ", dead_letters=True)
+        function.health.watch_queue(self.dead_letter_queue, f"schedule {self.expression} DLQ", dead_letters=True)
 
     @staticmethod
-    def _make_role(function: ServerlessFunction, id: str) -> iam.Role:
+    def _make_role(function: TriggerTarget, id: str) -> iam.Role:
         """The schedule's own role, usable only by EventBridge Scheduler for this account's schedules."""
         stack = Stack.of(function)
-        role = iam.Role(function, id, assumed_by=iam.ServicePrincipal(
+        role = iam.Role(scope_of(function), id, assumed_by=iam.ServicePrincipal(
             "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
         if function.alias is None:  # on an alias, the grant is the alias's ARN alone
             versions = finding_resource(stack, f"{function.function_arn}:*")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
@@ -14,10 +14,7 @@ from ..defaults import QueueDefaults
 from ..queues import known_dead_letter_queue, known_visibility_timeout_s, queue_with_dead_letter_queue
 from ..rules import sqs as rules
 from ..rules.props import check_props
-from .base import Trigger
-
-if TYPE_CHECKING:
-    from ..function import ServerlessFunction
+from .base import Trigger, TriggerTarget, scope_of
 
 
 class QueueTrigger(Trigger):
@@ -75,12 +72,12 @@ class QueueTrigger(Trigger):
             raise RuntimeError("QueueTrigger creates its queue when bound to a function")
         return self._given_queue
 
-    def _bind(self, function: ServerlessFunction) -> None:
+    def _bind(self, function: TriggerTarget) -> None:
         created = self._given_queue is None
         if created:
             self._queue_id = self.scoped_id(function, "Queue")
             self._given_queue, self.dead_letter_queue = queue_with_dead_letter_queue(
-                function, self._queue_id, defaults=self.defaults, fifo=self.fifo,
+                scope_of(function), self._queue_id, defaults=self.defaults, fifo=self.fifo,
                 visibility_timeout=rules.visibility_timeout_for(function.timeout, self.max_batching_window),
                 max_receive_count=self.max_receive_count, redrive_acknowledged=True,  # by the function, once
             )
@@ -100,14 +97,14 @@ class QueueTrigger(Trigger):
         )
         function.invoke_target.add_event_source(self.event_source)
         queue_id = self._queue_id if created else self.queue.node.id
-        self.watch_queue(function, self.queue, f"queue {queue_id}", dead_letters=False,
-                         retention=self.defaults.retention if created else None)
+        function.health.watch_queue(self.queue, f"queue {queue_id}", dead_letters=False,
+                                    retention=self.defaults.retention if created else None)
         if self.dead_letter_queue is not None:
             dlq_id = f"{queue_id}DeadLetters" if created else self.dead_letter_queue.node.id
-            self.watch_queue(function, self.dead_letter_queue, f"DLQ {dlq_id}", dead_letters=True)
+            function.health.watch_queue(self.dead_letter_queue, f"DLQ {dlq_id}", dead_letters=True)
         # cdk-nag's Serverless-LambdaEventSourceMappingDestination is acknowledged by the function, once.
 
-    def _check_given_queue(self, function: ServerlessFunction) -> None:
+    def _check_given_queue(self, function: TriggerTarget) -> None:
         """What can be known of a given queue: its visibility timeout and DLQ, when it is defined in this app."""
         visibility_s = known_visibility_timeout_s(self.queue)
         if visibility_s is None:

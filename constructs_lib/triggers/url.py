@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -12,11 +12,7 @@ from ..nag import acknowledge, skip_checkov
 from ..outputs import stable_output
 from ..rules import function as rules
 from ..rules.props import check_props
-from .base import Trigger
-
-if TYPE_CHECKING:
-    from ..function import ServerlessFunction
-
+from .base import Trigger, TriggerTarget, scope_of
 
 # cdk-nag packs whose LambdaFunctionPublicAccessProhibited rule flags a permission for any principal.
 PUBLIC_ACCESS_PACKS = ("HIPAA.Security", "NIST.800.53.R4", "NIST.800.53.R5", "PCI.DSS.321")
@@ -47,7 +43,7 @@ class UrlTrigger(Trigger):
         self.invoke_mode = invoke_mode
         self.url: lambda_.FunctionUrl | None = None
 
-    def _bind(self, function: ServerlessFunction) -> None:
+    def _bind(self, function: TriggerTarget) -> None:
         rules.check_one_url(function, any(isinstance(t, UrlTrigger) for t in function.triggers))
         self.url = function.invoke_target.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.AWS_IAM if self.auth == "iam" else lambda_.FunctionUrlAuthType.NONE,
@@ -61,7 +57,8 @@ class UrlTrigger(Trigger):
             for permission in ("invoke-function-url", "invoke-function"):  # aws-cdk-lib's two, for any principal
                 acknowledge(function.invoke_target.node.find_child(permission), reason,
                             *(f"{pack}-LambdaFunctionPublicAccessProhibited" for pack in PUBLIC_ACCESS_PACKS))
-        stable_output(function, "Url", self.url.url, f"Function URL of {function.node.path} (auth={self.auth})")
+        stable_output(scope_of(function), "Url", self.url.url,
+                      f"Function URL of {function.node.path} (auth={self.auth})")
 
     def grant_invoke(self, grantee: iam.IGrantable) -> None:
         """Let `grantee` (a role, a function) call the URL with SigV4-signed requests."""

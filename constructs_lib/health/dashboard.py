@@ -1,10 +1,6 @@
-"""Metrics as plain data, and the stack's dashboard rendered from them.
+"""The stack's one CloudWatch dashboard: a row per construct, rendered once, at synth, from plain metric data.
 
-Alarms and dashboard graphs need a metric's namespace, name, dimensions and statistic, nothing more. Building
-them as aws-cdk-lib `Metric` objects and reading them back costs a dozen jsii round trips per metric, which made
-alarms and dashboards most of the library's synth time at scale. A `MetricSpec` is that data in Python; the
-dashboard body is rendered once, at synth, from the rows the constructs add. Tokens (function and queue names)
-stay tokens inside the JSON and are resolved by CloudFormation.
+Rows grow as a function's triggers are bound; the body is written just before synthesis (`render.before_synth`).
 """
 
 from __future__ import annotations
@@ -18,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import CfnResource, Fn, Stack
 from constructs import Construct
 
-from . import reads
-from .render import before_synth
+from .. import reads
+from ..render import before_synth
+from .metrics import MetricSpec, queue_metric, spec
 
 if TYPE_CHECKING:  # aws_cloudwatch's bindings take about 25 ms to import: the dashboard is a raw resource
     from aws_cdk import aws_cloudwatch as cloudwatch
@@ -27,49 +24,6 @@ if TYPE_CHECKING:  # aws_cloudwatch's bindings take about 25 ms to import: the d
 DASHBOARD_WIDTH = 24  # CloudWatch's grid
 # How a token (a function or queue name, the region) looks inside a Python string.
 _TOKEN = re.compile(r"(\$\{Token\[[^\]]+\]\})")
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """One CloudWatch metric with its statistic: what an alarm query or a dashboard line needs."""
-
-    namespace: str
-    metric_name: str
-    dimensions: tuple[tuple[str, str], ...] = ()
-    statistic: str = "Sum"
-    label: str | None = None
-
-    @classmethod
-    def of(cls, namespace: str, metric_name: str, dimensions: dict[str, str], statistic: str = "Sum",
-           label: str | None = None) -> MetricSpec:
-        return cls(namespace, metric_name, tuple(dimensions.items()), statistic, label)
-
-    @classmethod
-    def from_metric(cls, metric: cloudwatch.IMetric) -> MetricSpec | None:
-        """An aws-cdk-lib metric as data (None for a math expression, which is not one metric)."""
-        config = metric.to_metric_config()
-        stat = config.metric_stat
-        if stat is None:
-            return None
-        label = config.rendering_properties.get("label") if config.rendering_properties else None
-        return cls(stat.namespace, stat.metric_name, tuple((d.name, d.value) for d in stat.dimensions or []),
-                   stat.statistic, label)
-
-    def dashboard_line(self, region: str, right: bool = False) -> list[Any]:
-        options: dict[str, Any] = {"stat": self.statistic, "region": region}
-        if self.label:
-            options["label"] = self.label
-        if right:
-            options["yAxis"] = "right"
-        return [self.namespace, self.metric_name, *[part for dim in self.dimensions for part in dim], options]
-
-
-def spec(metric: MetricSpec | cloudwatch.IMetric) -> MetricSpec:
-    if isinstance(metric, MetricSpec):
-        return metric
-    converted = MetricSpec.from_metric(metric)
-    assert converted is not None, "a dashboard line is one metric"
-    return converted
 
 
 @dataclass
@@ -150,3 +104,9 @@ def dashboard(scope: Construct) -> StackDashboard:
     if stack not in _DASHBOARDS:
         _DASHBOARDS[stack] = StackDashboard(stack)
     return _DASHBOARDS[stack]
+
+
+def queue_graph(queue_name: str, label: str) -> Graph:
+    """A queue's depth and oldest message."""
+    return Graph(title=label, width=6, left=[queue_metric(queue_name, "ApproximateNumberOfMessagesVisible")],
+                 right=[queue_metric(queue_name, "ApproximateAgeOfOldestMessage")])

@@ -26,7 +26,8 @@ from constructs_lib import (
     ServerlessApi,
     ServerlessFunction,
 )
-from constructs_lib.dashboard import MetricSpec, joined
+from constructs_lib.health import MetricSpec
+from constructs_lib.health.dashboard import joined
 from constructs_lib.testing import new_stack, synth
 
 IMAGE = "example/worker"
@@ -191,26 +192,31 @@ def test_powertools_names_are_set_and_yours_win():
 
 
 def test_thresholds_are_defaults_a_subclass_changes():
+    """Each construct family has its own thresholds (`alarm_defaults`), changed like any other default."""
     from dataclasses import replace
 
-    from constructs_lib.alarms import HealthAlarm
+    class Tolerant(ServerlessFunction):
+        alarm_defaults = replace(ServerlessFunction.alarm_defaults, errors=5)
 
-    original = HealthAlarm.defaults
-    try:
-        HealthAlarm.defaults = replace(original, function_errors=5)
-        stack = new_stack()
-        ServerlessFunction(stack, "Fn", source="job_events")
-        (alarm,) = synth(stack, lint=False).resources("AWS::CloudWatch::Alarm").values()
-        assert "IF(m_errors >= 5, 1, 0)" in expression(alarm)
-    finally:
-        HealthAlarm.defaults = original
+    class SlowApi(ServerlessApi):
+        alarm_defaults = replace(ServerlessApi.alarm_defaults, server_error_rate=0.2)
+
+    stack = new_stack()
+    Tolerant(stack, "Fn", source="job_events")
+    ServerlessFunction(stack, "Strict", source="job_events")
+    SlowApi(stack, "Api")
+    alarms = synth(stack, lint=False).resources("AWS::CloudWatch::Alarm")
+    by_owner = {name[:3]: expression(alarm) for name, alarm in alarms.items()}
+    assert "IF(m_errors >= 5, 1, 0)" in by_owner["FnH"]
+    assert "IF(m_errors >= 1, 1, 0)" in by_owner["Str"]  # the base class keeps its own
+    assert "IF(m_5xx_per > 0, m_5xx / m_5xx_per, 0) >= 0.2" in by_owner["Api"]
 
 
 def test_a_local_aws_gets_single_metric_alarms():
     """MiniStack evaluates single-metric alarms only: per signal there, rates and gaps left out."""
-    from constructs_lib.alarms import PER_SIGNAL_CONTEXT
+    from constructs_lib.context import ALARMS_PER_SIGNAL
 
-    stack = new_stack(context={PER_SIGNAL_CONTEXT: "true"})
+    stack = new_stack(context={ALARMS_PER_SIGNAL: "true"})
     api = ServerlessApi(stack, "Api")
     ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
     Alerting(stack, "Alerts")

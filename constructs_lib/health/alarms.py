@@ -4,38 +4,33 @@ Each construct states its *signals* (errors, throttles, a dead-letter queue that
 metric and the threshold at which a person should look. A construct's signals share one CloudWatch alarm, a
 metric-math `MAX([IF(signal >= threshold, 1, 0), ...])`: one alarm resource per function (its triggers'
 signals included) keeps a stack of 50 wired functions far below CloudFormation's 500 resources, and the alarm's
-description lists every signal with its threshold. Alarms notify the stack's `Alerting` (alarm and OK), which
-may be declared before or after the constructs.
+description lists every signal with its threshold. Alarms notify the topic their stack's `AlarmRouting` names
+(set by the stack's `Alerting`, declared before or after the constructs).
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import CfnResource, Duration, Stack, Token
+from aws_cdk import CfnResource, Duration, Token
 from constructs import Construct
 
-from . import context, reads
-from .dashboard import MetricSpec
-from .defaults import AlarmDefaults
-from .render import before_synth
-from .rules.alarms import check_signal_metric
-from .rules.props import check_value
+from .. import context, reads
+from ..defaults import AlarmDefaults
+from ..render import before_synth
+from ..rules.alarms import check_signal_metric
+from ..rules.props import check_value
+from .metrics import MetricSpec
+from .routing import AlarmRouting
 
 if TYPE_CHECKING:  # aws_cloudwatch's bindings take about 25 ms to import: alarms are raw resources, built from data
     from aws_cdk import aws_cloudwatch as cloudwatch
 
 # CloudWatch takes at most 10 queries in an alarm: 9 metrics and the expression that combines them.
 MAX_QUERIES_PER_ALARM = 9
-# Local AWS emulators (MiniStack) evaluate single-metric alarms only: under this context key each plain signal gets
-# an alarm of its own (rates and gaps, which need metric math, are left out). `make deploy-local` sets it.
-PER_SIGNAL_CONTEXT = "constructs_lib:alarms_per_signal"
 ALARM_TYPE = "AWS::CloudWatch::Alarm"
-_FOUR_DAYS = Duration.days(4)  # SQS's default retention
-_ALARMS: weakref.WeakKeyDictionary[Stack, list[HealthAlarm]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -59,27 +54,25 @@ class HealthAlarm(Construct):
 
     Each signal's metrics are read as `MetricSpec` data once, when it is added. The alarm resource is made by the
     first `add`, whole (its queries and description in the one jsii call that creates it); signals added after
-    that are written once, just before synthesis (`render.before_synth`). Its actions are the stack's `Alerting`
-    topic, set by whichever of the two is created second.
+    that are written once, just before synthesis (`render.before_synth`). Its actions are the topic of its stack's
+    `AlarmRouting` (the `Alerting`'s), set by whichever of the two is created second.
+
+    Under the context switch `constructs_lib:alarms_per_signal` (local AWS emulators evaluate single-metric alarms
+    only) each plain signal gets an alarm of its own; rates and gaps, which need metric math, are left out.
     """
 
-    defaults: AlarmDefaults = AlarmDefaults()
-
-    def __init__(self, scope: Construct, id: str, *, subject: str, period: Duration | None = None) -> None:
+    def __init__(self, scope: Construct, id: str, *, subject: str, defaults: AlarmDefaults,
+                 period: Duration | None = None, routing: AlarmRouting | None = None) -> None:
         super().__init__(scope, id)
         reads.remember(self, scope, id)
         self.subject = subject
-        self.period = period or self.defaults.period
+        self.defaults = d = defaults
+        self.period = period or d.period
         self.period_s = int(reads.seconds(self.period))
         self.signals: list[Signal] = []
         self._queries_of: dict[str, list[dict[str, Any]]] = {}  # signal name -> its rendered queries
-        d = self.defaults
         context.inherit(self, scope)
-        self.per_signal = context.flag(self, PER_SIGNAL_CONTEXT)
-        from .alerting import Alerting
-
-        alerting = Alerting.of(self)
-        self.topic_arn: str | None = alerting.topic_arn if alerting is not None else None
+        self.per_signal = context.flag(self, context.ALARMS_PER_SIGNAL)
         # The combined alarm's queries and description are written once, before synthesis, from every signal added.
         # Alarms are raw `AWS::CloudWatch::Alarm` resources: aws-cdk-lib's typed CfnAlarm props cost a Python type
         # evaluation for each of their 30 fields on every alarm made (measured: the largest Python cost of a
@@ -90,7 +83,7 @@ class HealthAlarm(Construct):
         self.alarm: CfnResource | None = None  # the combined alarm, made by the first `add` (never per signal)
         self._renders = False  # whether signals added after the alarm was made are written before synthesis
         self.resources: list[CfnResource] = []
-        _ALARMS.setdefault(reads.stack_of(self), []).append(self)
+        self.topic_arn: str | None = (routing or AlarmRouting.of(self)).register(self)
 
     def fits(self, *signals: Signal) -> bool:
         return sum(s.queries for s in (*self.signals, *signals)) <= MAX_QUERIES_PER_ALARM
@@ -143,7 +136,7 @@ class HealthAlarm(Construct):
         return {"AlarmActions": [self.topic_arn], "OKActions": [self.topic_arn]} if self.topic_arn else {}
 
     def notify(self, topic_arn: str | None) -> None:
-        """Send ALARM and OK to `topic_arn` (called by `Alerting` for alarms made before it)."""
+        """Send ALARM and OK to `topic_arn` (called through the stack's routing for alarms made before its topic)."""
         self.topic_arn = topic_arn
         for alarm in self.resources:
             for name, value in self._actions().items():
@@ -193,12 +186,8 @@ class HealthAlarm(Construct):
         return queries
 
 
-def alarms_of(stack: Stack) -> list[HealthAlarm]:
-    """The health alarms made in `stack` so far."""
-    return _ALARMS.get(stack, [])
-
-
-def add_signals(scope: Construct, alarms: list[HealthAlarm], subject: str, *signals: Signal) -> None:
+def add_signals(scope: Construct, alarms: list[HealthAlarm], subject: str, defaults: AlarmDefaults,
+                *signals: Signal) -> None:
     """Add `signals` to the last of `alarms`, starting `Health2`, `Health3`, ... under `scope` when it is full.
 
     The signals that go to one alarm are added together: a new alarm is made whole, in one jsii call.
@@ -211,25 +200,11 @@ def add_signals(scope: Construct, alarms: list[HealthAlarm], subject: str, *sign
             continue
         if batch:
             alarms[-1].add(*batch)
-        alarms.append(HealthAlarm(scope, f"Health{len(alarms) + 1 if alarms else ''}", subject=subject))
+        alarms.append(HealthAlarm(scope, f"Health{len(alarms) + 1 if alarms else ''}", subject=subject,
+                                  defaults=defaults))
         batch = [signal]
     if batch:
         alarms[-1].add(*batch)
-
-
-def queue_signals(queue: Any, label: str, *, dead_letters: bool, retention: Duration | None = None,
-                  queue_name: str | None = None) -> list[Signal]:
-    """A dead-letter queue that is not empty, or a work queue whose oldest message nears its retention."""
-    d = HealthAlarm.defaults
-    dims = {"QueueName": queue_name or queue.queue_name}
-    if dead_letters:
-        return [Signal("dlq", MetricSpec.of("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, "Maximum"),
-                       1, f"{label} holds a message (dead letters)")]
-    retention_s = reads.seconds(retention or _FOUR_DAYS)
-    age = int(retention_s * d.queue_age_fraction)
-    return [Signal("age", MetricSpec.of("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, "Maximum"),
-                   age, f"{label}'s oldest message is {age // 3600} h old ({d.queue_age_fraction:.0%} of its "
-                        "retention: it would expire)")]
 
 
 def _metric_id(name: str) -> str:
