@@ -28,6 +28,8 @@ import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
+from constructs_lib.context import LOCAL_DEPLOY, cli_arguments
+
 from .demo import LOCAL_PARTNER_TOKEN
 from .demo import LOCAL_WEB_ORIGIN as WEB_ORIGIN
 from .ministack import ROOT, local_aws
@@ -66,8 +68,7 @@ class LocalApp:
     def cdk(self, *args: str) -> None:
         # MiniStack runs handlers on the host's Python (dependencies are installed for it, not for Lambda),
         # evaluates single-metric alarms only, and has no CodeDeploy (aliases move to new versions directly).
-        command = ["cdk", *args, "--no-notices", "-c", "local=true", "-c", "constructs_lib:install_for_host=true",
-                   "-c", "constructs_lib:alarms_per_signal=true", "-c", "constructs_lib:codedeploy=false"]
+        command = ["cdk", *args, "--no-notices", "-c", "local=true", *cli_arguments(LOCAL_DEPLOY)]
         result = subprocess.run(command, cwd=ROOT, env={**os.environ, **self.env, "CDK_DISABLE_VERSION_CHECK": "1"},
                                 capture_output=True, text=True)
         if result.returncode != 0:

@@ -3,19 +3,17 @@ line by line, the what-ifs, and the command's errors."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from constructs_lib.adapters import FoundTrigger
 from constructs_lib.cost import Profile, estimate
 from constructs_lib.cost.compare import compare, queue_break_even
 from constructs_lib.cost.model import Construct, Function, Stack
-from constructs_lib.cost.prices import PRICES, FreeTier, tiered
+from constructs_lib.cost.prices import PRICES, tiered
 from constructs_lib.cost.schedules import runs_per_month
 
 from .conftest import ROOT
@@ -83,7 +81,7 @@ def test_sqs_requests_and_free_tier():
     each 64 KB chunk of a payload a request. 1M messages of 100 KB: 3 requests x 2 chunks = 6M requests, plus
     Lambda's pollers (5 x one 20 s long poll = 657,000 a month); minus 1M free: 5.657M x $0.40/M = $2.26."""
     stacks = one_function(128)
-    stacks[0].constructs["App/Fn"].functions[0].queues.append("Queue")
+    stacks[0].constructs["App/Fn"].functions[0].triggers.append(FoundTrigger("sqs", {"queue": "Queue"}))
     result = estimate(stacks, Profile({"App/Fn": {"requests": 1_000_000, "payload_kb": 100}}))
     sqs = [i for i in result.items + result.free_tier if i.service == "SQS"]
     assert round(sum(i.cost for i in sqs), 2) == 2.26
@@ -169,48 +167,3 @@ def test_what_ifs_on_the_example_app(example_assembly):
     assert processing.function == "ServerlessApp/ProcessJob" and processing.lambda_per_message > 0
     with pytest.raises(ValueError, match="memory=64: a memory size is 128..10,240 MB"):
         compare(stacks, profile, "memory=64", baseline)
-
-
-# --- the command ---------------------------------------------------------------------------------------------
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "constructs_lib", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
-
-
-def test_cost_command_json_and_text(example_assembly, tmp_path):
-    done = run_cli("cost", "--cdk-out", str(example_assembly), "--profile", str(ROOT / "traffic.toml"), "--json",
-                   "--compare", "architecture", "--compare", "fargate", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
-    assert payload["region"] == "us-east-1" and payload["total"] > payload["idle_total"] > 0
-    assert {c["setting"] for c in payload["compare"]} == {"architecture=x86_64", "architecture=arm64"}
-    text = run_cli("cost", "--cdk-out", str(example_assembly), "--profile", str(ROOT / "traffic.toml"), cwd=tmp_path)
-    assert "Paid while idle" in text.stdout and "NAT gateway hours" in text.stdout and "Total" in text.stdout
-
-
-def test_cost_command_errors_are_one_line_and_exit_2(example_assembly, tmp_path):
-    missing = run_cli("cost", cwd=tmp_path)
-    assert missing.returncode == 2 and "no cdk.json in" in missing.stderr and "Traceback" not in missing.stderr
-    (tmp_path / "bad.toml").write_text("requests = = 1")
-    bad = run_cli("cost", "--cdk-out", str(example_assembly), "--profile", str(tmp_path / "bad.toml"), cwd=tmp_path)
-    assert bad.returncode == 2 and "is not valid TOML" in bad.stderr
-    (tmp_path / "typo.toml").write_text('["ServerlessApp/JobApi"]\nrequest = 5\n')
-    typo = run_cli("cost", "--cdk-out", str(example_assembly), "--profile", str(tmp_path / "typo.toml"), cwd=tmp_path)
-    assert typo.returncode == 2 and "unknown key(s) request; known:" in typo.stderr
-    (tmp_path / "text.toml").write_text('["ServerlessApp/JobApi"]\nrequests = "many"\n')
-    text = run_cli("cost", "--cdk-out", str(example_assembly), "--profile", str(tmp_path / "text.toml"), cwd=tmp_path)
-    assert text.returncode == 2 and "requests = 'many' is not a number >= 0" in text.stderr
-    compare_bad = run_cli("cost", "--cdk-out", str(example_assembly), "--compare", "colour=red", cwd=tmp_path)
-    assert compare_bad.returncode == 2 and "compare memory=..., architecture or api" in compare_bad.stderr
-
-
-def test_an_assembly_without_construct_paths_is_refused_with_the_fix(tmp_path):
-    from constructs_lib.testing import new_app
-    from example.stacks import build_app
-
-    app = new_app(nag=False)  # no path metadata, as `cdk synth --no-path-metadata` writes
-    build_app(app)
-    done = run_cli("cost", "--cdk-out", app.synth().directory, cwd=tmp_path)
-    assert done.returncode == 2 and "has no construct paths" in done.stderr and "Traceback" not in done.stderr
-    assert FreeTier().lambda_requests == 1_000_000

@@ -3,20 +3,21 @@ triggers send from the real AWS samples (the commands themselves run on MiniStac
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 from pathlib import Path
 
 import pytest
 
-from constructs_lib.local.app import AppError, find_function, read_app
+from constructs_lib.local.app import AppError, LocalApp, LocalStack, in_deploy_order, read_app
 from constructs_lib.local.events import apply_overrides, event_for
+from constructs_lib.local.operations import localized_outputs
+from constructs_lib.local.project import Project
 
 from .conftest import load_event
 
 
 @pytest.fixture(scope="module")
-def example_app() -> tuple[list, list]:  # type: ignore[type-arg]
+def example_app() -> LocalApp:
     from constructs_lib.testing import new_app
     from example.stacks import build_app
 
@@ -28,31 +29,32 @@ def example_app() -> tuple[list, list]:  # type: ignore[type-arg]
 
 
 def test_the_example_apps_functions_and_triggers(example_app):
-    stacks, functions = example_app
-    kinds = {f.path: sorted(t.kind for t in f.triggers) for f in functions}
+    kinds = {f.path: sorted(t.kind for t in f.triggers) for f in example_app.functions}
     assert kinds == {
         "ServerlessApp/ProcessJob": ["sqs"], "ServerlessApp/CheckUpload": ["s3"], "ServerlessApp/JobEvents": ["events"],
-        "ServerlessApp/PartnerAuth": [], "ServerlessApp/JobApi": ["api", "api", "api", "api"],
+        "ServerlessApp/PartnerAuth": ["authorizer"], "ServerlessApp/JobApi": ["http", "http", "http", "http"],
         "ServerlessApp/NightlyReport": ["schedule", "url"]}
-    routes = sorted(t.detail["route"] for t in find_function(functions, "ServerlessApp/JobApi").triggers)
+    routes = sorted(t.detail["route"] for t in example_app.function("ServerlessApp/JobApi").triggers)
     assert routes == ["GET /health", "GET /jobs/{id}", "GET /partner/jobs/{id}", "POST /jobs"]
-    check = find_function(functions, "ServerlessApp/CheckUpload")
+    assert example_app.function("ServerlessApp/JobApi").alias_name == "live"  # what its triggers invoke
+    authorizer = example_app.function("ServerlessApp/PartnerAuth")
+    assert authorizer.describe_triggers() == "authorizer of API GET /partner/jobs/{id}"
+    check = example_app.function("ServerlessApp/CheckUpload")
     assert check.source_dir == "lambda_src/check_upload" and check.handler == "lambda_function.lambda_handler"
     assert (check.asset_dir / "lambda_function.py").exists()
-    workers = next(s for s in stacks if s.name == "Workers")
+    workers = next(s for s in example_app.stacks if s.name == "Workers")
     assert "Fargate tasks (MiniStack runs no containers)" in workers.not_local
-    assert not next(s for s in stacks if s.name == "ServerlessApp").not_local
+    assert not next(s for s in example_app.stacks if s.name == "ServerlessApp").not_local
     with pytest.raises(AppError, match="'ServerlessApp/Nope' is not a ServerlessFunction of this app; its functions "
                                        "are:\n  ServerlessApp/ProcessJob"):
-        find_function(functions, "ServerlessApp/Nope")
+        example_app.function("ServerlessApp/Nope")
 
 
 def test_events_are_the_samples_aimed_at_the_trigger(example_app):
-    _, functions = example_app
     names = {"CheckUploadBucket3FE4E4E7": "uploads-bucket", "ProcessJobQueue979672D1": "jobs"}
 
     def event(path: str, kind: str | None = None) -> dict:  # type: ignore[type-arg]
-        function = find_function(functions, path)
+        function = example_app.function(path)
         names.update({t.detail["bucket"]: "uploads-bucket" for t in function.triggers if t.kind == "s3"})
         names.update({t.detail["queue"]: "jobs" for t in function.triggers if t.kind == "sqs"})
         return event_for(function, names, kind)[1]
@@ -64,9 +66,9 @@ def test_events_are_the_samples_aimed_at_the_trigger(example_app):
     assert sqs[0]["eventSourceARN"] == "arn:aws:sqs:us-east-1:123456789012:jobs" and len(sqs) == 2
     api = event("ServerlessApp/JobApi")
     assert api["routeKey"] in ("GET /health", "GET /jobs/{id}", "POST /jobs", "GET /partner/jobs/{id}")
-    partner = next(t for t in find_function(functions, "ServerlessApp/JobApi").triggers
+    partner = next(t for t in example_app.function("ServerlessApp/JobApi").triggers
                    if t.detail["route"] == "GET /partner/jobs/{id}")
-    find_function(functions, "ServerlessApp/JobApi").triggers.insert(0, partner)
+    example_app.function("ServerlessApp/JobApi").triggers.insert(0, partner)
     routed = event("ServerlessApp/JobApi")
     assert (routed["rawPath"], routed["pathParameters"]) == ("/partner/jobs/1", {"id": "1"})
     rule = event("ServerlessApp/JobEvents")
@@ -91,7 +93,77 @@ def test_overrides_keep_text_where_the_event_has_text():
         apply_overrides(event, ["nothing"])
 
 
-def test_local_commands_outside_an_app_folder(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "constructs_lib", "local", "invoke", "A/B"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "no cdk.json in" in done.stderr and "Traceback" not in done.stderr
+def test_overrides_of_an_api_body_stay_text(example_app):
+    """API Gateway sends a request body as a string: `--set body={"id": 1}` must give the handler that string."""
+    function = example_app.function("ServerlessApp/JobApi")
+    trigger, event = event_for(function, {}, "api")
+    assert trigger is not None
+    changed = apply_overrides(event, ['body={"id": 1}', "isBase64Encoded=false"], trigger.adapter.text_fields)
+    assert changed["body"] == '{"id": 1}' and changed["isBase64Encoded"] is False
+
+
+# --- the project: its state, and whether its synth is current -----------------------------------------------
+
+def make_project(folder: Path) -> Project:
+    (folder / "cdk.json").write_text(json.dumps({"app": "python3 app.py", "watch": {"exclude": ["README.md"]}}))
+    (folder / "app.py").write_text("print('app')\n")
+    (folder / "lambda_src" / "fn").mkdir(parents=True)
+    (folder / "lambda_src" / "fn" / "lambda_function.py").write_text("def lambda_handler(e, c):\n    return 1\n")
+    return Project(folder)
+
+
+def test_the_synth_is_current_until_a_file_of_the_app_changes(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    before = project.inputs_hash()
+    for ignored in (".constructs-lib/other.json", "cdk.out/x.json", "node_modules/a/b.js", "README.md",
+                    "lambda_src/fn/__pycache__/m.pyc", ".venv/lib/x.py"):
+        (tmp_path / ignored).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / ignored).write_text("tool state, dependencies, caches and cdk.json's watch excludes")
+    assert project.inputs_hash() == before
+    handler = tmp_path / "lambda_src" / "fn" / "lambda_function.py"
+    handler.write_text(handler.read_text().replace("return 1", "return 2"))
+    assert project.inputs_hash() != before
+
+    synthesized: list[str] = []
+
+    def fake_synth(progress):  # type: ignore[no-untyped-def]
+        synthesized.append("synth")
+        project.cdk_out.mkdir(parents=True, exist_ok=True)
+        (project.cdk_out / "manifest.json").write_text('{"artifacts": {}}')
+        project.update_state(synthesized=project.inputs_hash())
+        return read_app(project.cdk_out)
+
+    monkeypatch.setattr(project, "synth", fake_synth)
+    said: list[str] = []
+    project.current(said.append)
+    project.current(said.append)
+    assert synthesized == ["synth"]  # the second call finds it current
+    (tmp_path / "app.py").write_text("print('changed')\n")
+    project.current(said.append)
+    assert synthesized == ["synth", "synth"]
+    assert said == ["the app's files changed since the last synth: synthesizing again"]
+
+
+def test_stacks_deploy_after_what_they_depend_on_and_are_destroyed_before_it():
+    base, api, workers = (LocalStack("Base", {}, []), LocalStack("Api", {}, [], ["Base"]),
+                          LocalStack("Workers", {}, [], ["Api", "Base"]))
+    assert [s.name for s in in_deploy_order([workers, api, base])] == ["Base", "Api", "Workers"]
+
+
+def test_outputs_name_the_local_aws_not_aws():
+    class FakeAws:
+        endpoint = "http://127.0.0.1:4566"
+
+        def names(self, stack: str) -> dict[str, str]:
+            return {"Rest": "rest42"}
+
+        def outputs(self, stack: str) -> list[tuple[str, str]]:
+            return [("RestUrl", "https://rest42.execute-api.us-east-1.amazonaws.com/prod/"),
+                    ("HttpUrl", "https://abc123.execute-api.us-east-1.amazonaws.com/"),
+                    ("HookUrl", "https://xyz.lambda-url.us-east-1.on.aws/"), ("Bucket", "uploads")]
+
+    stack = LocalStack("App", {"Resources": {"Rest": {"Type": "AWS::ApiGateway::RestApi"}}}, [])
+    assert localized_outputs(FakeAws(), stack) == [  # type: ignore[arg-type]
+        ("RestUrl", "http://127.0.0.1:4566/_aws/execute-api/rest42/prod/"),
+        ("HttpUrl", "http://127.0.0.1:4566/_aws/execute-api/abc123/$default/"),
+        ("HookUrl", "http://127.0.0.1:4566/_aws/lambda-url/xyz/"), ("Bucket", "uploads")]

@@ -6,7 +6,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..defaults import FargateDefaults
 from .estimate import ACCOUNT_FREE_TIER, Estimate, Profile, duration_s, estimate
 from .model import Function, Stack
 from .prices import HOURS_PER_MONTH, SECONDS_PER_MONTH, FreeTier, Prices
@@ -56,6 +55,8 @@ class BreakEven:
 def queue_break_even(stacks: Sequence[Stack], profile: Profile, prices: Prices) -> list[BreakEven]:
     """For each queue-triggered function: Lambda against a FargateQueueWorker with the library's defaults
     (0.5 vCPU, 1 GB, arm64), each message taking the function's duration on either."""
+    from ..defaults import FargateDefaults  # aws-cdk-lib's bindings: loaded only for this what-if
+
     d = FargateDefaults()
     vcpu, memory_gb = d.cpu / 1024, d.memory_mib / 1024
     hourly = vcpu * prices.fargate_vcpu_hour["arm64"] + memory_gb * prices.fargate_gb_hour["arm64"]
@@ -63,7 +64,7 @@ def queue_break_even(stacks: Sequence[Stack], profile: Profile, prices: Prices) 
     for stack in stacks:
         for construct in stack.constructs.values():
             for function in construct.functions:
-                if function.queues:
+                if function.triggered_by("sqs"):
                     rows.append(_break_even(construct.path, function, Profile(profile.data), prices, hourly))
     return rows
 

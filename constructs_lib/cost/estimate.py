@@ -5,9 +5,10 @@ Every formula is here, one function per service, with its unit price from `price
 - Lambda: requests x $/M + GB-s x $/GB-s (GB-s = requests x duration s x memory GB), /tmp above 512 MB per GB-s,
   provisioned concurrency per configured GB-s for the whole month (idle: paid with no traffic).
 - API Gateway: requests (HTTP: metered in 512 KB steps) x the tiered $/M of HTTP or REST APIs.
-- SQS: 64 KB chunks x (send + receive + delete) per message; an SQS trigger's pollers: 5 long polls every 20 s.
-- EventBridge: events put on the app's own bus, $/M; Scheduler: invocations, $/M.
-- S3 trigger: one PUT and one GET per object; CloudWatch Logs: ingestion per GB, storage per GB-month for the
+- Each trigger's own lines come from its adapter (`constructs_lib/adapters/`): SQS 64 KB chunks x (send + receive +
+  delete) per message and the trigger's pollers (5 long polls every 20 s); EventBridge custom events, $/M;
+  Scheduler invocations, $/M; S3 one PUT and one GET per triggering object.
+- CloudWatch Logs: ingestion per GB, storage per GB-month for the
   group's retention; alarms per metric per month; dashboards per month; X-Ray: traces recorded (1 per second
   plus 5% of the rest, X-Ray's default sampling).
 - Fargate: vCPU-hours and GB-hours of running tasks; NAT gateways and load balancers per hour.
@@ -22,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..adapters import ADAPTERS, FoundTrigger
+from ..adapters.base import Usage
 from .model import Construct, Function, Stack, months_of
 from .prices import HOURS_PER_MONTH, ONE_VCPU_MB, SECONDS_PER_MONTH, FreeTier, Prices, tiered
 from .schedules import runs_per_month
@@ -31,8 +34,6 @@ DEFAULTS = {"requests": 100_000, "duration_ms": 100, "log_kb": 1.0, "request_kb"
             "jobs": 1_000, "job_minutes": 10, "run_minutes": 10, "nat_gb": 1.0, "lcu": 1.0}
 ACCOUNT_FREE_TIER = FreeTier()  # pass free=None for an account whose free tier other workloads use up
 DERIVED_KEYS = ("messages", "events", "durations_ms")  # profile keys whose default comes from another number
-SQS_LAMBDA_POLLERS = 5  # Lambda's long-polling connections per SQS event source while the queue is idle
-SQS_LONG_POLL_S = 20
 
 
 @dataclass
@@ -195,8 +196,10 @@ class _Pricer:
     # --- Lambda -------------------------------------------------------------------------------------------
 
     def requests_of(self, path: str, function: Function) -> float:
-        scheduled = sum(runs_per_month(e) for e in function.schedules) if function.schedules else None
-        return self.profile.get(path, "requests", scheduled)
+        """The profile's invocations, else what its triggers cause by themselves (a schedule's runs)."""
+        caused = [n for kind, triggers in _by_kind(function.triggers)
+                  if (n := ADAPTERS[kind].invocations(triggers)) is not None]
+        return self.profile.get(path, "requests", sum(caused) if caused else None)
 
     def function(self, stack: str, path: str, f: Function) -> None:
         memory = int(self.overrides.get("memory", f.memory_mb))
@@ -232,31 +235,13 @@ class _Pricer:
         self.use("xray_traces", traces)
         self.add(stack, path, "X-Ray", "traces recorded", traces, "traces",
                  traces / 1e6 * self.p.xray_trace_per_million)
-        for queue in f.queues:
-            self.queue_trigger(stack, path, f, requests, queue)
-        if f.custom_bus_rules:
-            events = self.profile.get(path, "events", requests)
-            self.add(stack, path, "EventBridge", "events on the app's bus", events, "events",
-                     events / 1e6 * self.p.eventbridge_custom_event_per_million)
-        if f.schedules:
-            self.use("scheduler_invocations", requests)
-            self.add(stack, path, "EventBridge Scheduler", "invocations", requests, "invocations",
-                     requests / 1e6 * self.p.scheduler_invocation_per_million)
-        if f.s3_triggers:
-            self.add(stack, path, "S3", "object uploads (PUT) and reads (GET)", requests, "objects",
-                     requests / 1000 * (self.p.s3_put_per_thousand + self.p.s3_get_per_thousand))
-
-    def queue_trigger(self, stack: str, path: str, f: Function, requests: float, queue: str) -> None:
-        messages = self.profile.get(path, "messages", requests)
-        chunks = math.ceil(self.profile.get(path, "payload_kb") / 64)
-        sqs_requests = messages * 3 * chunks  # send, receive, delete
-        self.use("sqs_requests", sqs_requests)
-        self.add(stack, path, "SQS", "send + receive + delete per message", sqs_requests, "requests",
-                 sqs_requests / 1e6 * self.p.sqs_per_million["standard"])
-        polls = SQS_LAMBDA_POLLERS * SECONDS_PER_MONTH / SQS_LONG_POLL_S
-        self.use("sqs_requests", polls)
-        self.add(stack, path, "SQS", "Lambda's pollers on the idle queue", polls, "requests",
-                 polls / 1e6 * self.p.sqs_per_million["standard"], idle=True)
+        usage = Usage(path, requests, self.profile, self.p)
+        for kind, triggers in _by_kind(f.triggers):  # each trigger kind's own lines (constructs_lib/adapters)
+            for charge in ADAPTERS[kind].charges(triggers, usage):
+                if charge.free_tier:
+                    self.use(charge.free_tier, charge.quantity)
+                self.add(stack, path, charge.service, charge.what, charge.quantity, charge.unit, charge.cost,
+                         charge.idle)
 
     # --- API Gateway -----------------------------------------------------------------------------------------
 
@@ -333,3 +318,10 @@ class _Pricer:
                p.dashboard_month)
         credit("CloudWatch Logs", "ingestion", u.get("logs_gb", 0), free.logs_gb, "GB", p.logs_ingestion_gb)
 
+
+
+def _by_kind(triggers: Iterable[FoundTrigger]) -> list[tuple[str, list[FoundTrigger]]]:
+    grouped: dict[str, list[FoundTrigger]] = {}
+    for trigger in triggers:
+        grouped.setdefault(trigger.kind, []).append(trigger)
+    return list(grouped.items())

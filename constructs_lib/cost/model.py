@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..adapters import FoundTrigger, TemplateView, triggers_of
 from ..assembly import ref, stack_templates
 
 # Top-level ids of resources that CDK adds to run a deploy (custom-resource handlers): invoked only while deploying.
@@ -22,12 +23,11 @@ class Function:
     ephemeral_mb: int
     provisioned: int = 0
     alias_ids: list[str] = field(default_factory=list)
-    schedules: list[str] = field(default_factory=list)  # expressions of the schedules that invoke it
-    queues: list[str] = field(default_factory=list)  # logical ids of queues it is triggered by
-    custom_bus_rules: int = 0  # EventBridge rules on a bus of the app (custom events are billed)
-    s3_triggers: int = 0
-    url: bool = False
+    triggers: list[FoundTrigger] = field(default_factory=list)  # as the adapters read them (the local loop's too)
     log_retention_days: int | None = None  # of the log group its LoggingConfig names (None: never expires)
+
+    def triggered_by(self, kind: str) -> list[FoundTrigger]:
+        return [t for t in self.triggers if t.kind == kind]
 
 
 @dataclass
@@ -96,56 +96,36 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
             function.log_retention_days = log_group.get("Properties", {}).get("RetentionInDays")
             functions[logical_id] = function
             construct.functions.append(function)
-    aliases = {}
     for logical_id, resource in resources.items():
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::Lambda::Alias":
             target = ref(props.get("FunctionName"))
             if target in functions:
-                aliases[logical_id] = target
                 functions[target].alias_ids.append(logical_id)
                 functions[target].provisioned = int(
                     (props.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions", 0))
+    view = TemplateView(resources)
+    for function_id, triggers in triggers_of(resources).items():
+        if function_id in functions:
+            functions[function_id].triggers = triggers
     for logical_id, resource in resources.items():
         kind, props = resource["Type"], resource.get("Properties", {})
-        text = json.dumps(props)
         construct = owner(logical_id) if kind not in ("AWS::Lambda::Function",) else None
         if construct is None:
             continue
-        targets = [f for f in functions if f in text] + [aliases[a] for a in aliases if a in text]
         if kind == "AWS::SQS::Queue":
             construct.queues[logical_id] = bool(props.get("FifoQueue"))
-        elif kind == "AWS::Lambda::EventSourceMapping":
-            queue = ref(props.get("EventSourceArn"))
-            for target in set(targets):
-                functions[target].queues.append(queue or "")
         elif kind == "AWS::Scheduler::Schedule":
-            for target in set(targets):
-                functions[target].schedules.append(props.get("ScheduleExpression", ""))
-            if not targets and "ecs" in text.lower():
+            if not view.functions_named_in(props) and "ecs" in json.dumps(props).lower():  # a Fargate task's
                 construct.fargate.append({"kind": "schedule", "expression": props.get("ScheduleExpression", "")})
         elif kind == "AWS::Events::Rule":
-            custom_bus = isinstance(props.get("EventBusName"), dict)  # a bus of the app (a Ref), not default
-            for target in set(targets):
-                if custom_bus:
-                    functions[target].custom_bus_rules += 1
-                elif "aws.s3" in text:
-                    functions[target].s3_triggers += 1
-            if "ScheduleExpression" in props and not targets and "ecs" in text.lower():
+            if "ScheduleExpression" in props and "ecs" in json.dumps(props).lower():
                 construct.fargate.append({"kind": "schedule", "expression": props["ScheduleExpression"]})
-        elif kind == "Custom::S3BucketNotifications":
-            for target in set(targets):  # named in one of the notification's Lambda configurations
-                functions[target].s3_triggers += 1
-        elif kind == "AWS::Lambda::Url":
-            for target in set(targets):
-                functions[target].url = True
         elif kind in ("AWS::ApiGatewayV2::Api", "AWS::ApiGateway::RestApi"):
-            construct.apis.append((logical_id, "http" if kind == "AWS::ApiGatewayV2::Api" else "rest", []))
-        elif kind in ("AWS::ApiGatewayV2::Integration", "AWS::ApiGateway::Method"):
-            api_id = ref(props.get("ApiId") or props.get("RestApiId"))
-            for api in construct.apis:
-                if api[0] == api_id:
-                    api[2].extend(t for t in set(targets) if t not in api[2])
+            api_kind = "http" if kind == "AWS::ApiGatewayV2::Api" else "rest"
+            targets = [f for f in functions.values() for t in f.triggers
+                       if t.kind == api_kind and t.detail.get("api") == logical_id]
+            construct.apis.append((logical_id, api_kind, list(dict.fromkeys(f.logical_id for f in targets))))
         elif kind == "AWS::CloudWatch::Alarm":
             construct.alarm_metrics += max(1, sum(1 for m in props.get("Metrics", []) if "MetricStat" in m))
         elif kind == "AWS::CloudWatch::Dashboard":
@@ -161,7 +141,7 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
                 / 1024, "architecture": "arm64" if platform.get("CpuArchitecture") == "ARM64" else "x86_64"})
         elif kind == "AWS::ECS::Service":
             construct.fargate.append({"kind": "service", "desired": int(props.get("DesiredCount", 1))})
-        elif kind == "AWS::ApplicationAutoScaling::ScalableTarget" and "ecs" in text:
+        elif kind == "AWS::ApplicationAutoScaling::ScalableTarget" and "ecs" in json.dumps(props):
             construct.fargate.append({"kind": "scaling", "minimum": int(props.get("MinCapacity", 0)),
                                       "maximum": int(props.get("MaxCapacity", 1))})
     return Stack(name, region, constructs, deploy_time)

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
-from .compare import Alternative, BreakEven
-from .estimate import Estimate, LineItem
+from .estimate import LineItem
 from .prices import SOURCES, TAKEN
 
+if TYPE_CHECKING:
+    from . import Report
 
-def render(estimate: Estimate, alternatives: list[Alternative] | None = None,
-           break_even: list[BreakEven] | None = None) -> str:
+
+def to_json(report: Report) -> dict[str, Any]:
+    payload = report.estimate.to_json()
+    payload["compare"] = [vars(a) for a in report.alternatives]
+    payload["break_even"] = [vars(b) for b in report.break_even]
+    return payload
+
+
+def render(report: Report) -> str:
+    estimate, alternatives, break_even = report.estimate, report.alternatives, report.break_even
     lines = [f"Monthly estimate, {estimate.region} on-demand prices of {TAKEN} (USD)", ""]
     by_stack: dict[str, dict[str, list[LineItem]]] = defaultdict(lambda: defaultdict(list))
     for item in estimate.items:

@@ -1,4 +1,7 @@
-"""The functions of a synthesized app and their triggers, read from `cdk.out` (as `cdk synth` wrote it)."""
+"""The functions of a synthesized app and their triggers, read from `cdk.out` (as `cdk synth` wrote it).
+
+Triggers are read by the adapters (`constructs_lib.adapters`), the same reader `constructs-lib cost` uses.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..adapters import ADAPTERS, OPTIONS, FoundTrigger, triggers_of
 from ..assembly import ref, stack_templates
+from ..context import SOURCE_METADATA
 
 # Resource types a local AWS without containers cannot run: their stacks are named and skipped, not dropped.
 NOT_LOCAL = {
@@ -18,10 +23,8 @@ NOT_LOCAL = {
 }
 
 
-@dataclass
-class Trigger:
-    kind: str  # "s3" | "sqs" | "api" | "events" | "schedule" | "url"
-    detail: dict[str, Any] = field(default_factory=dict)  # logical ids and settings the event needs
+class AppError(ValueError):
+    """Something about the app the user can fix (printed as one line)."""
 
 
 @dataclass
@@ -36,7 +39,11 @@ class LocalFunction:
     asset_dir: Path | None
     source_dir: str | None
     log_group: str | None = None  # logical id of its log group
-    triggers: list[Trigger] = field(default_factory=list)
+    alias_name: str | None = None  # the alias its triggers invoke ("live"), when it has one
+    triggers: list[FoundTrigger] = field(default_factory=list)
+
+    def describe_triggers(self) -> str:
+        return ", ".join(t.adapter.describe(t.detail) for t in self.triggers) or "no trigger (invoked directly)"
 
 
 @dataclass
@@ -44,28 +51,47 @@ class LocalStack:
     name: str
     template: dict[str, Any]
     not_local: list[str]  # why it cannot run locally (empty: it can)
+    dependencies: list[str] = field(default_factory=list)  # stacks it needs deployed first
 
 
-class AppError(ValueError):
-    """Something about the app the user can fix (printed as one line)."""
+@dataclass
+class LocalApp:
+    stacks: list[LocalStack]
+    functions: list[LocalFunction]
+
+    @property
+    def runnable(self) -> list[LocalStack]:
+        return [s for s in self.stacks if not s.not_local]
+
+    def function(self, path: str) -> LocalFunction:
+        path = path.strip("/")
+        for function in self.functions:
+            if function.path == path:
+                return function
+        known = "\n  ".join(f.path for f in self.functions) or "(none)"
+        raise AppError(f"{path!r} is not a ServerlessFunction of this app; its functions are:\n  {known}")
 
 
-def read_app(cdk_out: Path) -> tuple[list[LocalStack], list[LocalFunction]]:
+def read_app(cdk_out: Path) -> LocalApp:
     stacks, functions = [], []
     try:
         templates = list(stack_templates(cdk_out))
     except ValueError as error:
         raise AppError(str(error)) from None
+    dependencies = _dependencies(cdk_out)
     for stack_name, template, _ in templates:
         resources = template.get("Resources", {})
         reasons = sorted({NOT_LOCAL[r["Type"]] for r in resources.values() if r["Type"] in NOT_LOCAL})
-        stacks.append(LocalStack(stack_name, template, reasons))
+        stacks.append(LocalStack(stack_name, template, reasons, dependencies.get(stack_name, [])))
         functions += _functions(stack_name, resources, cdk_out)
-    return stacks, functions
+    return LocalApp(stacks, functions)
 
 
 def _functions(stack: str, resources: dict[str, Any], cdk_out: Path) -> list[LocalFunction]:
     found = []
+    aliases = {ref(r["Properties"].get("FunctionName")): r["Properties"].get("Name") for r in resources.values()
+               if r["Type"] == "AWS::Lambda::Alias"}
+    triggers = triggers_of(resources)
     for logical_id, resource in resources.items():
         metadata = resource.get("Metadata", {})
         path = metadata.get("aws:cdk:path", "")
@@ -77,59 +103,48 @@ def _functions(stack: str, resources: dict[str, Any], cdk_out: Path) -> list[Loc
             path=path[: -len("/Function/Resource")], stack=stack, logical_id=logical_id,
             handler=props.get("Handler", ""), runtime=props.get("Runtime", ""), timeout=int(props.get("Timeout", 3)),
             environment=props.get("Environment", {}).get("Variables", {}),
-            asset_dir=(cdk_out / asset) if asset else None, source_dir=metadata.get("constructs_lib:source"),
-            log_group=ref(props.get("LoggingConfig", {}).get("LogGroup")),
+            asset_dir=(cdk_out / asset) if asset else None, source_dir=metadata.get(SOURCE_METADATA),
+            log_group=ref(props.get("LoggingConfig", {}).get("LogGroup")), alias_name=aliases.get(logical_id),
+            triggers=triggers.get(logical_id, []),
         ))
-    by_id = {f.logical_id: f for f in found}
-    aliases = {k: ref(r["Properties"].get("FunctionName")) for k, r in resources.items()
-               if r["Type"] == "AWS::Lambda::Alias"}
-    integrations = {}
-    for logical_id, resource in resources.items():
-        kind, props = resource["Type"], resource.get("Properties", {})
-        text = json.dumps(props)
-        targets = {f for f in by_id if f'"{f}"' in text} | {aliases[a] for a in aliases if f'"{a}"' in text}
-        targets &= set(by_id)
-        if kind in ("AWS::ApiGatewayV2::Integration",) and targets:
-            integrations[logical_id] = targets
-            continue
-        for target in targets:
-            function = by_id[target]
-            if kind == "Custom::S3BucketNotifications":
-                for config in props["NotificationConfiguration"].get("LambdaFunctionConfigurations", []):
-                    if target in json.dumps(config):
-                        rules = {r["Name"]: r["Value"] for r in config.get("Filter", {}).get("Key", {})
-                                 .get("FilterRules", [])}
-                        function.triggers.append(Trigger("s3", {"bucket": ref(props["BucketName"]), **rules}))
-            elif kind == "AWS::Lambda::EventSourceMapping":
-                function.triggers.append(Trigger("sqs", {"queue": ref(props.get("EventSourceArn"))}))
-            elif kind == "AWS::Events::Rule":
-                pattern = props.get("EventPattern", {})
-                bus = props.get("EventBusName")
-                kind_name = "s3" if pattern.get("source") == ["aws.s3"] else "events"
-                function.triggers.append(Trigger(kind_name, {"pattern": pattern, "bus": ref(bus) if bus else None,
-                                                             "via": "eventbridge"}))
-            elif kind == "AWS::Scheduler::Schedule":
-                function.triggers.append(Trigger("schedule", {"expression": props.get("ScheduleExpression"),
-                                                              "input": props.get("Target", {}).get("Input")}))
-            elif kind == "AWS::Lambda::Url":
-                function.triggers.append(Trigger("url", {"url": logical_id, "auth": props.get("AuthType"),
-                                                         "qualifier": props.get("Qualifier")}))
-    for resource in resources.values():
-        if resource["Type"] == "AWS::ApiGatewayV2::Route":
-            props = resource["Properties"]
-            for integration, targets in integrations.items():
-                if integration in json.dumps(props.get("Target", "")):
-                    for target in targets:
-                        by_id[target].triggers.append(Trigger("api", {
-                            "api": ref(props.get("ApiId")), "route": props.get("RouteKey"),
-                            "authorization": props.get("AuthorizationType", "NONE")}))
     return found
 
 
-def find_function(functions: list[LocalFunction], path: str) -> LocalFunction:
-    path = path.strip("/")
-    for function in functions:
-        if function.path == path:
-            return function
-    known = "\n  ".join(f.path for f in functions) or "(none)"
-    raise AppError(f"{path!r} is not a ServerlessFunction of this app; its functions are:\n  {known}")
+def _dependencies(cdk_out: Path) -> dict[str, list[str]]:
+    """Stack display name -> the stacks it depends on (cross-stack references, `add_dependency`)."""
+    manifest = json.loads((cdk_out / "manifest.json").read_text())
+    artifacts = manifest.get("artifacts", {})
+    names = {key: artifact.get("displayName", key) for key, artifact in artifacts.items()
+             if artifact.get("type") == "aws:cloudformation:stack"}
+    return {names[key]: [names[d] for d in artifacts[key].get("dependencies", []) if d in names] for key in names}
+
+
+def pick_trigger(function: LocalFunction, option: str | None) -> FoundTrigger | None:
+    """The trigger `option` names (`api`, `sqs`, ...; its first of that kind), the first one when None."""
+    if option is None:
+        return function.triggers[0] if function.triggers else None
+    if option not in OPTIONS:
+        raise AppError(f"--trigger {option}: one of {', '.join(OPTIONS)}")
+    for trigger in function.triggers:
+        if ADAPTERS[trigger.kind].option == option:
+            return trigger
+    have = ", ".join(sorted({ADAPTERS[t.kind].option for t in function.triggers})) or "none"
+    raise AppError(f"{function.path} has no {option} trigger (its triggers: {have})")
+
+
+def in_deploy_order(stacks: list[LocalStack]) -> list[LocalStack]:
+    """Each stack after the stacks it depends on (destroy runs the reverse)."""
+    by_name = {s.name: s for s in stacks}
+    ordered: list[LocalStack] = []
+
+    def visit(stack: LocalStack, seen: frozenset[str]) -> None:
+        if stack in ordered or stack.name in seen:
+            return
+        for dependency in stack.dependencies:
+            if dependency in by_name:
+                visit(by_name[dependency], seen | {stack.name})
+        ordered.append(stack)
+
+    for stack in stacks:
+        visit(stack, frozenset())
+    return ordered

@@ -1,13 +1,12 @@
 """The local AWS: a MiniStack server on 127.0.0.1 started for the app folder and stopped by `local destroy`.
 
-Its endpoint and process group are kept in `<app>/.constructs-lib/local.json`, so each command finds it.
-`AWS_ENDPOINT_URL` (LocalStack, or a MiniStack you run) is used instead of starting one.
+Its endpoint and process group are kept in the project's state (`.constructs-lib/local.json`), so each command
+finds it. `AWS_ENDPOINT_URL` (LocalStack, or a MiniStack you run) is used instead of starting one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -17,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +27,6 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": ACCOUNT, "AWS_SECRET_ACCESS_KEY": "local", "
                "AWS_DEFAULT_REGION": REGION, "CDK_DEFAULT_ACCOUNT": ACCOUNT, "CDK_DEFAULT_REGION": REGION}
 
 
-def state_dir(app_dir: Path) -> Path:
-    return app_dir / ".constructs-lib"
-
-
-def load_state(app_dir: Path) -> dict[str, Any]:
-    path = state_dir(app_dir) / "local.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def save_state(app_dir: Path, state: dict[str, Any]) -> None:
-    state_dir(app_dir).mkdir(exist_ok=True)
-    (state_dir(app_dir) / ".gitignore").write_text("*\n")
-    (state_dir(app_dir) / "local.json").write_text(json.dumps(state, indent=2))
-
-
-def environment(state: dict[str, Any]) -> dict[str, str]:
-    return {**CREDENTIALS, "AWS_ENDPOINT_URL": state["endpoint"]}
-
-
 def healthy(endpoint: str) -> bool:
     try:
         urllib.request.urlopen(f"{endpoint}/_ministack/health", timeout=1).read()  # noqa: S310 - loopback
@@ -54,16 +35,38 @@ def healthy(endpoint: str) -> bool:
         return False
 
 
-def ensure_server(app_dir: Path, port: int | None) -> dict[str, Any]:
-    """The running local AWS of this app folder, started if needed."""
-    state = load_state(app_dir)
+@dataclass
+class Server:
+    """A local AWS: where it answers, and the process group we started for it (None: someone else runs it)."""
+
+    endpoint: str
+    pid: int | None = None
+    log: str | None = None
+    started_now: bool = False  # by this command: a failure stops it again
+
+
+def running(state: dict[str, Any]) -> Server | None:
+    """The local AWS recorded in `state` (a project's), if it still answers."""
+    endpoint = state.get("endpoint")
+    if endpoint and healthy(endpoint):
+        return Server(endpoint, state.get("pid"), state.get("log"))
+    return None
+
+
+def ensure_server(state: dict[str, Any], app_dir: Path, port: int | None) -> Server:
+    """AWS_ENDPOINT_URL's local AWS, else the one recorded in `state` if it answers, else a MiniStack started on
+    127.0.0.1 (`port`, or a free one) in a process group of its own."""
     if os.environ.get("AWS_ENDPOINT_URL"):
-        state.update(endpoint=os.environ["AWS_ENDPOINT_URL"], pid=None)
-        save_state(app_dir, state)
-        return state
-    if state.get("endpoint") and state.get("pid") and healthy(state["endpoint"]):
-        return state
-    binary = ministack_binary(app_dir)
+        return Server(os.environ["AWS_ENDPOINT_URL"])
+    found = running(state)
+    if found is not None and found.pid:
+        return found
+    return start_ministack(ministack_binary(app_dir), port)
+
+
+def start_ministack(binary: str, port: int | None = None, timeout_s: float = 30) -> Server:
+    """MiniStack on 127.0.0.1 (`port`, or a free one), in a process group of its own (`stop_group` ends it and its
+    handler workers); its unsigned requests land in the local account."""
     port = port or _free_port()
     if not _port_free(port):
         raise AppError(f"port {port} on 127.0.0.1 is in use: pass another with --port, or stop what listens there")
@@ -73,15 +76,13 @@ def ensure_server(app_dir: Path, port: int | None) -> dict[str, Any]:
         env={**os.environ, "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1", "MINISTACK_HOST": "localhost",
              "MINISTACK_ACCOUNT_ID": ACCOUNT, "LOG_LEVEL": "WARNING"})
     endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout_s
     while not healthy(endpoint):
         if server.poll() is not None or time.monotonic() > deadline:
             stop_group(server.pid)
             raise AppError(f"MiniStack did not start on port {port}; see {log}")
         time.sleep(0.2)
-    state.update(endpoint=endpoint, pid=server.pid, log=str(log))
-    save_state(app_dir, state)
-    return state
+    return Server(endpoint, server.pid, str(log), started_now=True)
 
 
 def ministack_binary(app_dir: Path) -> str:
