@@ -1,6 +1,7 @@
 # The front door. Every target sets up what it needs (idempotently), then runs.
 #   make synth         cdk synth of the example app (no AWS account, no Docker)
 #   make test          the whole test suite (unit, handlers, end-to-end against MiniStack)
+#   make test-fast     the tests that need no jsii (no aws-cdk-lib in Node): pure Python, a few seconds
 #   make test-lowest   the unit tests against the lowest dependency versions pyproject.toml declares
 #   make deploy-local  deploy the example app to a local MiniStack, fire every trigger, tear down
 #   make bench         benchmarks, results in bench/RESULTS.md
@@ -16,7 +17,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test test-lowest lint deploy-local bench clean
+.PHONY: setup synth test test-fast test-lowest lint deploy-local bench clean
 
 MINISTACK_VERSION := 1.5.33
 
@@ -55,6 +56,10 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Tests that import a jsii package (or call one) are skipped here, by themselves (tests/conftest.py).
+test-fast: $(STAMPS)/venv
+	CONSTRUCTS_LIB_FAST=1 $(PY) -m pytest --ignore=tests/e2e -q $(PYTEST_ARGS)
 
 # The unit tests against the lowest versions pyproject.toml declares (the library's own dependencies and the
 # testing extra), so a lower bound that no longer works fails CI instead of a user's install.

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import importlib.abc
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,46 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVENTS = ROOT.parent / "shared" / "events"
+
+# `make test-fast`: only the tests that need no jsii (aws-cdk-lib runs in Node through it). Importing a jsii package
+# raises `NeedsJsii`; a test module or test that does is skipped, so the lane sorts itself as tests are added.
+FAST = os.environ.get("CONSTRUCTS_LIB_FAST") == "1"
+JSII_PACKAGES = frozenset({"aws_cdk", "jsii", "constructs", "cdk_nag"})
+
+
+class NeedsJsii(ImportError):
+    """Raised in the fast lane when a test imports a jsii package."""
+
+
+class _NoJsii(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.split(".")[0] in JSII_PACKAGES:
+            raise NeedsJsii(f"{name} runs in Node through jsii: not in the fast lane")
+        return None
+
+
+if FAST:
+    sys.meta_path.insert(0, _NoJsii())
+
+
+def _needs_jsii(excinfo: Any) -> bool:
+    return excinfo is not None and excinfo.errisinstance(NeedsJsii)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if FAST and report.failed and "NeedsJsii" in str(report.longrepr):
+        report.outcome, report.longrepr = "skipped", (str(collector.path), 0, "Skipped: needs jsii (make test)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if FAST and report.failed and _needs_jsii(call.excinfo):
+        report.outcome, report.longrepr = "skipped", (str(item.path), 0, "Skipped: needs jsii (make test)")
 
 
 @pytest.fixture(autouse=True, scope="session")
