@@ -50,10 +50,10 @@ class InstallError(Exception):
     """An install that cannot succeed. `kind` selects the rule (and fix) the caller reports."""
 
     def __init__(self, kind: str, message: str, *, package: str | None = None, output: str = "") -> None:
-        super().__init__(message)
+        super().__init__(plain_text(message))
         self.kind = kind  # "no_wheel" | "native_sdist" | "offline" | "hash" | "lock" | "failed"
         self.package = package
-        self.output = output
+        self.output = plain_text(output)
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,19 @@ def _pip_command(target: Target, out: Path, requirements: Path) -> list[str]:
 
 
 def _quiet_env() -> dict[str, str]:
-    return {**os.environ, "UV_NO_PROGRESS": "1", "PIP_NO_INPUT": "1"}
+    """The installers' environment: no progress bars, no prompts, and no colour (the CDK CLI runs apps with
+    FORCE_COLOR set, and uv's escape codes would end up in a ConfigError's text)."""
+    colour = ("FORCE_COLOR", "CLICOLOR_FORCE", "UV_FORCE_COLOR")
+    return {**{k: v for k, v in os.environ.items() if k not in colour}, "UV_NO_PROGRESS": "1", "PIP_NO_INPUT": "1",
+            "NO_COLOR": "1"}
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def plain_text(output: str) -> str:
+    """Installer output without terminal escape codes (colour, cursor moves)."""
+    return _ANSI.sub("", output)
 
 
 _NETWORK_SIGNS = ("network was disabled", "error sending request", "dns error", "failed to lookup address",
@@ -300,7 +312,7 @@ _NETWORK_SIGNS = ("network was disabled", "error sending request", "dns error", 
 
 
 def _classify(output: str, target: Target) -> InstallError:
-    text = output.strip()
+    text = plain_text(output).strip()
     lowered = text.lower()
     if match := re.search(r"Because (\S+?)(?:==\S+)? has no wheels with a matching platform tag", text) or \
             re.search(r"(\S+?)(?:==\S+)? has no wheels with a matching (?:platform|Python) tag", text):
