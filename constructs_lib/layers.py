@@ -25,7 +25,9 @@ class PythonLayer(Construct):
     """A folder of modules (`lambda_src/common/` -> `import common`) and its requirements.txt, as a layer.
 
     The layer holds `python/<folder name>/...` and the installed dependencies under `python/`, built for one
-    runtime and architecture (the function defaults unless given) and checked like a function's bundle.
+    runtime and architecture (the function defaults unless given) and checked like a function's bundle. A folder
+    already in Lambda's layout (`layer/python/mylib/...`, no modules beside `python/`) is taken as it is: what
+    `python/` holds is importable (`import mylib`), and a requirements.txt beside `python/` is installed into it.
     Functions that list it in `layers=[...]` may import what it holds; the import check knows its content.
     Prefer `shared_code=[...]` on the function for a few small modules: a layer is a separate resource and
     version to deploy, worth it when the shared part is large or changes rarely.
@@ -55,11 +57,17 @@ class PythonLayer(Construct):
         function_rules.check_runtime(self, self.runtime)
         target = target_for(self, self.runtime.name, self.architecture.name)
         dependencies = install_dependencies(self, self.source_dir, target)
-        bundle = build_bundle(None, exclude=list(d.asset_exclude), shared=[self.source_dir],
-                              dependencies=dependencies)
+        lambda_layout = in_lambda_layout(self.source_dir)
+        if lambda_layout is not None:  # python/ already holds what goes on sys.path: it is the layer's python/
+            bundle = build_bundle(lambda_layout, exclude=list(d.asset_exclude), dependencies=dependencies)
+            own = top_level_modules(lambda_layout)
+        else:  # the folder is one package: python/<folder name>/...
+            bundle = build_bundle(None, exclude=list(d.asset_exclude), shared=[self.source_dir],
+                                  dependencies=dependencies)
+            own = frozenset({self.source_dir.name})
         rules.check_unzipped_size(self, bundle.unzipped_bytes, dependencies.largest() if dependencies else [])
         self.bundle = bundle
-        self.modules = frozenset({self.source_dir.name}) | (dependencies.modules if dependencies else frozenset())
+        self.modules = own | (dependencies.modules if dependencies else frozenset())
         self.layer = lambda_.LayerVersion(
             self, "Layer",
             code=lambda_.Code.from_asset(str(_layer_folder(bundle.path, bundle.asset_hash)),
@@ -93,6 +101,21 @@ def resolve_source(source: str, source_root: str) -> Path:
     if path.is_absolute() or len(path.parts) > 1 or source.startswith("."):
         return path.resolve()
     return (Path(source_root) / source).resolve()
+
+
+def in_lambda_layout(folder: Path) -> Path | None:
+    """`folder/python` when the folder is laid out as Lambda reads a layer (a `python/` folder and no Python modules
+    beside it), else None."""
+    inner = folder / "python"
+    if inner.is_dir() and not any(folder.glob("*.py")):
+        return inner
+    return None
+
+
+def top_level_modules(folder: Path) -> frozenset[str]:
+    """What `import X` finds in `folder` on sys.path: its packages (folders) and modules."""
+    return frozenset(p.name if p.is_dir() else p.stem for p in folder.iterdir()
+                     if (p.is_dir() and p.name.isidentifier()) or (p.suffix == ".py" and p.stem.isidentifier()))
 
 
 def shown_path(path: Path) -> str:

@@ -215,6 +215,27 @@ def test_python_layer_holds_shared_code_and_its_dependencies(tmp_path):
     assert len(staged) == 1, "Lambda reads python/ in a layer: the staged layer asset must hold python/common/"
 
 
+def test_python_layer_takes_a_folder_already_in_lambdas_python_layout(tmp_path):
+    """`layer/python/mylib/...` (as Lambda reads a layer, and as other tools lay it out) is the layer's python/
+    as it is; its requirements.txt beside python/ is installed into it. It used to become python/layer/python/."""
+    index = tmp_path / "index"
+    make_wheel(index, "puremod")
+    layer_folder = tmp_path / "layer"
+    (layer_folder / "python" / "mylib").mkdir(parents=True)
+    (layer_folder / "python" / "mylib" / "__init__.py").write_text("import puremod\n")
+    (layer_folder / "python" / "helpers.py").write_text("VALUE = 1\n")
+    (layer_folder / "requirements.txt").write_text(f"--no-index\n--find-links {index}\npuremod\n")
+    folder = function_folder(tmp_path / "fn", "import mylib\nimport helpers\nimport puremod")
+    stack = new_stack()
+    layer = PythonLayer(stack, "Vendor", source=str(layer_folder))
+    ServerlessFunction(stack, "Fn", source=str(folder), layers=[layer])  # the import check finds all three
+    assert {"mylib", "helpers", "puremod"} <= layer.modules
+    synth(stack)
+    staged = Path(stack.node.root.outdir)
+    assert len(list(staged.glob("asset.*/python/mylib/__init__.py"))) == 1
+    assert not list(staged.glob("asset.*/python/layer"))
+
+
 # --- the import check (packaging/imports.py: tests/test_imports.py) -------------------------------------
 
 def test_import_check_on_the_example_handlers_is_clean():
