@@ -121,6 +121,33 @@ def test_s3_trigger_write_to_a_separate_prefix_is_not_a_loop():
     synth(stack)
 
 
+
+def role_statements(result, name: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    role = next(r for k, r in result.resources("AWS::IAM::Role").items() if k.startswith(name))
+    return role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+
+
+def test_s3_trigger_lets_the_function_read_what_it_fires_for_and_nothing_else():
+    """Users expect a function triggered by an upload to be able to read it: GetObject on the trigger's prefix (and
+    decrypt with the bucket's KMS key when the app knows it); read=False grants nothing."""
+    from aws_cdk import aws_kms as kms
+
+    stack = new_stack()
+    function(stack, "Reads", triggers=[S3Trigger(prefix="uploads/")])
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    encrypted = s3.Bucket(stack, "Encrypted", encryption_key=key, enforce_ssl=True, server_access_logs_prefix="logs/")
+    acknowledge(encrypted, "test bucket", "AwsSolutions-S1")
+    function(stack, "Decrypts", triggers=[S3Trigger(encrypted)])
+    function(stack, "Silent", triggers=[S3Trigger(prefix="in/", read=False)])
+    result = synth(stack)
+    reads = [s for s in role_statements(result, "ReadsRole") if s["Action"] == "s3:GetObject"]
+    assert len(reads) == 1 and reads[0]["Resource"]["Fn::Join"][1][1] == "/uploads/*"
+    decrypts = role_statements(result, "DecryptsRole")
+    assert any(s["Action"] == "s3:GetObject" and s["Resource"]["Fn::Join"][1][1] == "/*" for s in decrypts)
+    assert any(s["Action"] == "kms:Decrypt" for s in decrypts)
+    assert not [s for s in role_statements(result, "SilentRole") if "s3:" in str(s["Action"])]
+
+
 # --- SQS ----------------------------------------------------------------------------------------------------
 
 def test_queue_trigger_creates_queue_with_dlq_and_partial_batch_failures(snapshot):

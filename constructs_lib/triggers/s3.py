@@ -17,6 +17,7 @@ from constructs import Construct, IConstruct
 
 from ..buckets import secure_bucket
 from ..defaults import BucketDefaults, EventDefaults
+from ..nag import acknowledge, finding_resource
 from ..queues import dead_letter_queue
 from ..rules import s3 as rules
 from ..rules.props import check_props
@@ -57,6 +58,7 @@ class S3Trigger(Trigger):
         prefix: str | None = None,
         suffix: str | None = None,
         delivery: str = "auto",
+        read: bool = True,
     ) -> None:
         super().__init__()
         check_props(S3Trigger.__init__, locals(), self.where)
@@ -65,6 +67,7 @@ class S3Trigger(Trigger):
         self.events = list(events)
         self.key_filter = rules.KeyFilter(prefix or "", suffix or "")
         self.delivery = delivery
+        self.read = read
         self.rule: aws_events.Rule | None = None  # the EventBridge rule, when delivered that way
         self.dead_letter_queue: sqs.IQueue | None = None  # the rule target's DLQ, when delivered that way
 
@@ -86,7 +89,19 @@ class S3Trigger(Trigger):
         else:
             self._bind_notification(function, bucket)
         _acknowledge_notification_handler(Stack.of(bucket))
+        if self.read:
+            self.grant_read(function, bucket)
         Aspects.of(function).add(_RecursiveWriteCheck(function, bucket, self.key_filter))
+
+    def grant_read(self, function: TriggerTarget, bucket: s3.IBucket) -> None:
+        """`s3:GetObject` on the objects the trigger fires for (`prefix*`), and `kms:Decrypt` with the bucket's key."""
+        objects = bucket.arn_for_objects(f"{self.key_filter.prefix}*")
+        function.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
+        if bucket.encryption_key is not None:
+            bucket.encryption_key.grant_decrypt(function.role)
+        acknowledge(function.role, "The function reads the objects its S3 trigger fires for: GetObject on the "
+                    "trigger's key prefix, nothing else of the bucket.",
+                    f"AwsSolutions-IAM5[Resource::{finding_resource(Stack.of(function), objects)}]")
 
     def _bind_notification(self, function: TriggerTarget, bucket: s3.IBucket) -> None:
         registry = _NotificationFilters.of(bucket)
