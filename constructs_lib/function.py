@@ -226,14 +226,8 @@ class ServerlessFunction(Construct):
         return execution_role(self, "Role", path=self._path, log_group_arn=self.log_group.log_group_arn)
 
     def enable_tracing(self) -> None:
-        """Active X-Ray tracing, its `Resource: *` grant kept in a policy that holds nothing else.
-
-        CDK's `tracing=ACTIVE` would put that grant in the role's default policy, where acknowledging it for
-        cdk-nag would also hide any wildcard a user grants later. The policy is one per stack, attached to every
-        function's role: the same two X-Ray actions for each, one resource instead of one per function. The
-        function does not wait for it (a shared policy would tie every function to every other one's
-        dependencies): a new function's first traces may be refused for the seconds until the policy exists.
-        """
+        """Active X-Ray tracing, its `Resource: *` grant kept in the stack's X-Ray policy, which holds nothing else
+        (`roles.tracing_policy` says why)."""
         cfn_function = self._cfn_function
         assert isinstance(cfn_function, lambda_.CfnFunction)
         cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
@@ -375,6 +369,12 @@ class ServerlessFunction(Construct):
         self._check_environment(self._environment)
         self.function.add_environment(key, value)
         return self
+
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        """A plain IAM statement on the function's role, as aws-cdk-lib's `Function.add_to_role_policy`: for what no
+        `grant_*` method covers (`bucket.grant_read(fn)` and the like are shorter when one does)."""
+        check_value(self, "statement", statement, iam.PolicyStatement)
+        self.role.add_to_principal_policy(statement)
 
     @property
     def grant_principal(self) -> iam.IPrincipal:

@@ -61,7 +61,14 @@ _TRACING_POLICIES: weakref.WeakKeyDictionary[Stack, iam.Policy] = weakref.WeakKe
 
 def tracing_policy(scope: Construct) -> iam.Policy:
     """The stack's X-Ray policy (PutTraceSegments/PutTelemetryRecords on `*`, which X-Ray requires), found
-    without a jsii call once a function of the stack asked."""
+    without a jsii call once a function of the stack asked.
+
+    CDK's `tracing=ACTIVE` would put that grant in the role's default policy, where acknowledging it for cdk-nag
+    would also hide any wildcard a user grants later. The policy is one per stack, attached to every function's
+    role: the same two X-Ray actions for each, one resource instead of one per function. A function does not wait
+    for it (a shared policy would tie every function to every other one's dependencies): a new function's first
+    traces may be refused for the seconds until the policy exists.
+    """
     stack = reads.stack_of(scope)
     if stack not in _TRACING_POLICIES:
         _TRACING_POLICIES[stack] = _stack_tracing_policy(stack)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from aws_cdk import Duration, Size
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -117,6 +118,22 @@ def test_it_is_grantable_like_a_cdk_function():
             "PolicyName": "Grants", "PolicyDocument": {"Statement": Match.array_with([Match.object_like(statement)])},
         }]})
     assert fn.grant_principal is fn.role
+
+
+def test_a_plain_iam_statement_goes_on_the_role_as_aws_cdk_libs_add_to_role_policy():
+    from aws_cdk import aws_iam as iam
+
+    from constructs_lib import ConfigError
+
+    stack = new_stack()
+    fn = ServerlessFunction(stack, "Fn", source="job_events")
+    fn.add_to_role_policy(iam.PolicyStatement(actions=["ssm:GetParameter"],
+                                              resources=["arn:aws:ssm:us-east-1:123456789012:parameter/app/key"]))
+    synth(stack).assertions.has_resource_properties("AWS::IAM::Role", {"Policies": [{
+        "PolicyName": "Grants", "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
+            "Action": "ssm:GetParameter", "Resource": "arn:aws:ssm:us-east-1:123456789012:parameter/app/key"})])}}]})
+    with pytest.raises(ConfigError, match="PROP_TYPE"):
+        fn.add_to_role_policy({"Action": "s3:*"})  # type: ignore[arg-type]
 
 
 def test_add_environment_is_checked_and_applied():

@@ -72,3 +72,14 @@ def test_public_url_carries_its_acknowledgement_for_the_compliance_packs():
     report = str(info.value)
     assert "HIPAA.Security-LambdaInsideVPC" in report and "NIST.800.53.R5-LambdaInsideVPC" in report  # packs ran
     assert "LambdaFunctionPublicAccessProhibited" not in report
+
+
+def test_url_trigger_takes_aws_cdk_libs_own_auth_type():
+    """`UrlTrigger(auth=FunctionUrlAuthType.AWS_IAM)` is how aws-cdk-lib users write it: it was refused."""
+    from aws_cdk import aws_lambda as lambda_
+
+    assert UrlTrigger(auth=lambda_.FunctionUrlAuthType.AWS_IAM).auth == "iam"
+    assert UrlTrigger(auth=lambda_.FunctionUrlAuthType.NONE).auth == "none"
+    stack = new_stack()
+    function(stack, triggers=[UrlTrigger(auth=lambda_.FunctionUrlAuthType.AWS_IAM)])
+    synth(stack).assertions.has_resource_properties("AWS::Lambda::Url", {"AuthType": "AWS_IAM"})

@@ -22,7 +22,8 @@ class UrlTrigger(Trigger):
     """`https://<id>.lambda-url.<region>.on.aws/`, invoking the function's alias when it has one.
 
     `auth="iam"` (the default) takes SigV4-signed requests from principals granted `trigger.grant_invoke(...)`;
-    `auth="none"` lets anyone on the internet call it and must be asked for. `invoke_mode="response_stream"`
+    `auth="none"` lets anyone on the internet call it and must be asked for (aws-cdk-lib's
+    `FunctionUrlAuthType.AWS_IAM` / `.NONE` are taken too). `invoke_mode="response_stream"`
     streams the answer (up to 200 MB) instead of buffering 6 MB. No API Gateway: no throttling, no 29 s limit,
     and no WAF; put CloudFront in front of a public URL that needs them.
     """
@@ -32,12 +33,14 @@ class UrlTrigger(Trigger):
     def __init__(
         self,
         *,
-        auth: Literal["iam", "none"] = "iam",
+        auth: Literal["iam", "none"] | lambda_.FunctionUrlAuthType = "iam",
         cors: Cors | None = None,
         invoke_mode: Literal["buffered", "response_stream"] = "buffered",
     ) -> None:
         super().__init__()
         check_props(UrlTrigger.__init__, locals(), self.where)
+        if isinstance(auth, lambda_.FunctionUrlAuthType):  # aws-cdk-lib's own names for the two
+            auth = "iam" if auth == lambda_.FunctionUrlAuthType.AWS_IAM else "none"
         self.auth = auth
         self.cors = cors
         self.invoke_mode = invoke_mode
