@@ -213,6 +213,20 @@ class ServerlessApi(Construct):
         # a route with another issuer or user pool gets its own, never the first one's.
         self._http_authorizers: dict[ApiAuthorization, apigwv2.IHttpRouteAuthorizer] = {}
         self._rest_authorizers: dict[ApiAuthorization, apigw.IAuthorizer] = {}
+        # The routes each Lambda authorizer guards, and whether its cache has been warned about (once).
+        self._guarded: dict[ApiAuthorization, list[tuple[str, str]]] = {}
+        self._cache_warned: set[ApiAuthorization] = set()
+
+    def guard_route(self, authorization: ApiAuthorization, method: str, path: str) -> None:
+        """Record that a Lambda authorizer guards `method path`: a cached answer must not serve another route
+        (API_AUTHORIZER_CACHE_SCOPE, warned once per authorizer)."""
+        if authorization.kind != "lambda":
+            return
+        routes = self._guarded.setdefault(authorization, [])
+        routes.append((method, path))
+        if authorization not in self._cache_warned and rules.check_authorizer_cache_scope(
+                self, self.kind, authorization.results_cache_seconds, authorization.identity_source, routes):
+            self._cache_warned.add(authorization)
 
     def make_custom_domain(self, domain_name: str, certificate: acm.ICertificate,
                            zone: route53.IHostedZone | None) -> tuple[Any, route53.ARecord | None]:

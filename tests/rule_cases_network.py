@@ -8,8 +8,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_sqs as sqs
 
-from constructs_lib import ApiAuthorization, Cors, ServerlessApi, ServerlessFunction, UrlTrigger
-from constructs_lib.testing import new_stack
+from constructs_lib import ApiAuthorization, ApiTrigger, Cors, ServerlessApi, ServerlessFunction, UrlTrigger
+from constructs_lib.testing import new_stack, synth
 
 from .rulecases import assert_error, assert_warning, case
 
@@ -40,6 +40,25 @@ def _() -> None:
                  "results are cached but there is no identity source", "results_cache_ttl=Duration.seconds(0)")
     assert_error("API_AUTHORIZER", lambda: ApiAuthorization.lambda_(authorizer, results_cache_ttl=Duration.hours(2)),
                  "results_cache_ttl=7200 s", "up to 3,600 s")
+
+
+@case("API_AUTHORIZER_CACHE_SCOPE")
+def _() -> None:
+    stack = new_stack()
+    authorizer = fn(stack, "Authorizer")
+    cached = ApiAuthorization.lambda_(authorizer)  # 5 minutes per Authorization header
+    api = ServerlessApi(stack, "Api", authorization=cached)
+    fn(stack, "Jobs", triggers=[ApiTrigger(api, "GET /jobs/{id}"), ApiTrigger(api, "DELETE /jobs/{id}")])
+    assert_warning(stack, "API_AUTHORIZER_CACHE_SCOPE", "caches its answer for 300 s per $request.header.Authorization "
+                   "and guards 'GET /jobs/{id}' and 'DELETE /jobs/{id}': the answer for one serves the other",
+                   "add '$context.routeKey' to identity_source")
+    # keyed per route, or not cached: no warning
+    scoped = new_stack()
+    per_route = ApiAuthorization.lambda_(fn(scoped, "Authorizer"), identity_source=["Authorization",
+                                                                                    "$context.routeKey"])
+    api = ServerlessApi(scoped, "Api", authorization=per_route)
+    fn(scoped, "Jobs", triggers=[ApiTrigger(api, "GET /jobs/{id}"), ApiTrigger(api, "DELETE /jobs/{id}")])
+    assert not [w for w in synth(scoped).warnings if "API_AUTHORIZER_CACHE_SCOPE" in w]
 
 
 @case("API_DOMAIN")

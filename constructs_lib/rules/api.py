@@ -200,6 +200,39 @@ def check_authorizer_cache(sources: int, ttl_seconds: float) -> None:
              "name an identity source (e.g. 'Authorization'), or pass results_cache_ttl=Duration.seconds(0).")
 
 
+# Context variables that make an authorizer's cached answer one per path, or one per method.
+_PER_PATH = frozenset({"routeKey", "resourcePath", "path"})
+_PER_METHOD = frozenset({"routeKey", "httpMethod"})
+
+
+@rule("API_AUTHORIZER_CACHE_SCOPE", "a cached authorizer answer is not reused for another route", severity="warning",
+      limit="API Gateway caches a Lambda authorizer's answer per identity source value, for every route that "
+            "authorizer guards: an answer given for one route is used for the others within the TTL",
+      source="https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html")
+def check_authorizer_cache_scope(construct: IConstruct, kind: str, ttl_seconds: int,
+                                 identity_source: tuple[tuple[str, str], ...], routes: list[tuple[str, str]]) -> bool:
+    """`routes`: (method, path) of every route the authorizer guards so far. Returns whether it warned."""
+    if ttl_seconds <= 0:
+        return False
+    context = {name for where, name in identity_source if where == "context"}
+    per_path, per_method = bool(context & _PER_PATH), bool(context & _PER_METHOD)
+    keys: dict[tuple[str, str], tuple[str, str]] = {}
+    for method, path in routes:
+        key = (method if per_method else "", path if per_path else "")
+        other = keys.setdefault(key, (method, path))
+        if other != (method, path):
+            fix = ("add '$context.routeKey' to identity_source" if kind == "http" else
+                   "add 'context.resourcePath' and 'context.httpMethod' to identity_source")
+            warn(construct, "API_AUTHORIZER_CACHE_SCOPE",
+                 f"a Lambda authorizer caches its answer for {ttl_seconds} s per "
+                 f"{', '.join(render_identity_source(kind, s) for s in identity_source)} and guards "
+                 f"'{other[0]} {other[1]}' and '{method} {path}': the answer for one serves the other",
+                 f"{fix} (each route then gets its own cached answer), or results_cache_ttl=Duration.seconds(0); "
+                 "acknowledge it when the authorizer's answer holds for every route it guards.")
+            return True
+    return False
+
+
 @rule("API_DOMAIN", "custom domain name, certificate and hosted zone",
       limit=f"a lower-case DNS name of at most {L.DOMAIN_NAME_MAX} characters, given with a certificate (ACM, in the "
             "API's region) and inside the hosted zone when one is given", source=L.APIGW_DOMAIN_URL)

@@ -55,6 +55,7 @@ class ApiTrigger(Trigger):
         shape = rules.route_shape(self.method, self.path)
         rules.check_duplicate_route(function, api.node.path, self.route_key, api.routes.get(shape))
         api.routes[shape] = function.node.path
+        api.guard_route(self.authorization, self.method, self.path)
         if api.rest_api is not None:
             rules.check_route_variables(function, self.route_key, self.path, api.variable_names)
         reason = f"'{self.route_key}' is a public route, named explicitly with ApiTrigger(public=True)."
