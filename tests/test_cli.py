@@ -71,6 +71,34 @@ def test_an_assembly_without_construct_paths_is_refused_with_the_fix(tmp_path):
     assert FreeTier().lambda_requests == 1_000_000
 
 
+def test_cost_json_prices_a_provisioned_table_and_names_what_it_cannot_price(tmp_path):
+    """A user's app beside the library's constructs: a provisioned DynamoDB table is priced (idle), a Step Functions
+    state machine is listed under not_priced with its type and path; once both vanished from the estimate."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_dynamodb as dynamodb
+    from aws_cdk import aws_stepfunctions as sfn
+
+    from constructs_lib import QueueTrigger, ServerlessFunction
+    from constructs_lib.testing import new_app
+
+    app = new_app(nag=False, context={"aws:cdk:enable-path-metadata": True})
+    stack = cdk.Stack(app, "Shop")
+    dynamodb.Table(stack, "Orders", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+                   billing_mode=dynamodb.BillingMode.PROVISIONED, read_capacity=40, write_capacity=40)
+    sfn.StateMachine(stack, "Flow", definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(stack, "Step")))
+    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger()])
+    done = run_cli("cost", "--cdk-out", app.synth().directory, "--json", "--no-free-tier", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    table = {i["what"]: i for i in payload["items"] if i["construct"] == "Shop/Orders"}
+    assert table["Orders: provisioned reads (40 RCU)"]["idle"] and round(
+        table["Orders: provisioned writes (40 WCU)"]["cost"], 2) == round(40 * 730 * 0.00065, 2)
+    assert {"stack": "Shop", "path": "Shop/Flow/Resource", "type": "AWS::StepFunctions::StateMachine"} in payload[
+        "not_priced"]
+    text = run_cli("cost", "--cdk-out", app.synth().directory, cwd=tmp_path).stdout
+    assert "not priced: listed below" in text and "AWS::StepFunctions::StateMachine at Shop/Flow/Resource" in text
+
+
 # --- local ----------------------------------------------------------------------------------------------------
 
 def test_local_commands_outside_an_app_folder(tmp_path):

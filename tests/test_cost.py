@@ -143,6 +143,7 @@ def test_example_app_estimate_line_by_line(example_assembly, snapshot):
     assert lines["Workers/ConstructsLibVpc | VPC | NAT gateway hours"] == (730, 32.85, True)
     assert lines["Workers/StatusPage | Fargate | tasks (2 x 0.5 vCPU, 1 GB, arm64)"] == (1460, 28.84, True)
     assert not any("JobApi" in a for a in result.assumptions)  # the profile gives all of JobApi's numbers
+    assert result.not_priced == []  # every resource type the library makes is priced or free
     assert round(result.total, 2) == round(sum(v[1] for v in lines.values()), 2) or abs(
         result.total - sum(v[1] for v in lines.values())) < 0.05
 
@@ -167,3 +168,72 @@ def test_what_ifs_on_the_example_app(example_assembly):
     assert processing.function == "ServerlessApp/ProcessJob" and processing.lambda_per_message > 0
     with pytest.raises(ValueError, match="memory=64: a memory size is 128..10,240 MB"):
         compare(stacks, profile, "memory=64", baseline)
+
+
+# --- every resource priced, or named as not priced ---------------------------------------------------------
+
+def stack_of(resources: dict[str, dict]) -> list[Stack]:  # type: ignore[type-arg]
+    """A one-stack assembly from `{logical id: {Type, Properties}}`, each resource its own construct."""
+    from constructs_lib.cost.model import read_stack
+
+    template = {"Resources": {k: {**r, "Metadata": {"aws:cdk:path": f"App/{k}/Resource"}}
+                              for k, r in resources.items()}}
+    return [read_stack("App", template, "us-east-1")]
+
+
+def lines(result) -> dict[str, tuple[float, float, bool]]:  # type: ignore[no-untyped-def]
+    return {f"{i.construct} | {i.what}": (round(i.quantity, 2), round(i.cost, 2), i.idle) for i in result.items}
+
+
+def test_idle_billed_resources_are_priced_from_the_same_table():
+    """A provisioned table bills its capacity by the hour with no traffic at all; so do keys, secrets, public IPv4
+    addresses and interface endpoints. Once they were left out, and the idle list looked complete."""
+    stacks = stack_of({
+        "Orders": {"Type": "AWS::DynamoDB::Table", "Properties": {
+            "ProvisionedThroughput": {"ReadCapacityUnits": 50, "WriteCapacityUnits": 10},
+            "GlobalSecondaryIndexes": [{"ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}}]}},
+        "Events": {"Type": "AWS::DynamoDB::Table", "Properties": {"BillingMode": "PAY_PER_REQUEST"}},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Token": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
+        "Ip": {"Type": "AWS::EC2::EIP", "Properties": {}},
+        "Endpoint": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {
+            "VpcEndpointType": "Interface", "ServiceName": "com.amazonaws.us-east-1.sqs", "SubnetIds": ["a", "b"]}},
+        "Gateway": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"ServiceName": "com.amazonaws.us-east-1.s3"}},
+        "Users": {"Type": "AWS::Cognito::UserPool", "Properties": {
+            "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}},
+    })
+    result = estimate(stacks, Profile({"App/Events": {"reads": 4_000_000, "writes": 2_000_000},
+                                       "App/Users": {"users": 5_000}}), free=None)
+    found = lines(result)
+    assert found["App/Orders | Orders: provisioned reads (60 RCU)"] == (43_800, 5.69, True)  # 60 x 730 x $0.00013
+    assert found["App/Orders | Orders: provisioned writes (15 WCU)"] == (10_950, 7.12, True)  # 15 x 730 x $0.00065
+    assert found["App/Events | Events: on-demand reads"] == (4_000_000, 0.5, False)  # $0.125 per million
+    assert found["App/Events | Events: on-demand writes"] == (2_000_000, 1.25, False)  # $0.625 per million
+    assert found["App/Key | customer managed key"] == (1, 1.0, True)
+    assert found["App/Token | secret"] == (1, 0.4, True)
+    assert found["App/Ip | public IPv4 address"] == (730, 3.65, True)
+    assert found["App/Endpoint | interface endpoint sqs (2 AZ)"] == (1460, 14.6, True)
+    assert not any(k.startswith("App/Gateway") for k in found)  # gateway endpoints are free
+    assert found["App/Users | monthly active users (Plus plan)"] == (5000, 100.0, False)  # threat protection: Plus
+    assert result.not_priced == []
+    idle = {i.construct for i in result.items if i.idle}
+    assert {"App/Orders", "App/Key", "App/Token", "App/Ip", "App/Endpoint"} <= idle
+
+
+def test_the_free_tier_covers_25_provisioned_units_and_25_gb_of_dynamodb():
+    stacks = stack_of({"Small": {"Type": "AWS::DynamoDB::Table", "Properties": {
+        "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}}})
+    result = estimate(stacks, Profile({"App/Small": {"storage_gb": 2}}))
+    assert round(result.total, 2) == 0.0  # 5 RCU, 5 WCU and 2 GB: inside the always-free allowance
+
+
+def test_a_resource_the_table_cannot_price_is_named_never_dropped():
+    stacks = stack_of({"Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {}},
+                       "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
+                       "Handler": {"Type": "Custom::Thing", "Properties": {}}})
+    result = estimate(stacks)
+    assert [(n.stack, n.path, n.type) for n in result.not_priced] == [
+        ("App", "App/Flow/Resource", "AWS::StepFunctions::StateMachine")]
+    assert result.to_json()["not_priced"] == [
+        {"stack": "App", "path": "App/Flow/Resource", "type": "AWS::StepFunctions::StateMachine"}]
+

@@ -31,6 +31,16 @@ class Function:
 
 
 @dataclass
+class Resource:
+    """One resource of a construct, for the types priced from their own properties (tables, keys, buckets...)."""
+
+    logical_id: str
+    type: str
+    properties: dict[str, Any]
+    path: str  # its construct path (aws:cdk:path)
+
+
+@dataclass
 class Construct:
     """One construct of the app (`Stack/Name`), with what it holds that costs money."""
 
@@ -43,6 +53,8 @@ class Construct:
     nat_gateways: int = 0
     load_balancers: int = 0
     fargate: list[dict[str, Any]] = field(default_factory=list)  # cpu, memory_mb, architecture, kind, tasks...
+    resources: list[Resource] = field(default_factory=list)  # every resource of the construct
+    function_log_groups: set[str] = field(default_factory=set)  # priced with their functions
 
     @property
     def kind(self) -> str:
@@ -87,13 +99,16 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
         return constructs.setdefault(top, Construct(top))
 
     functions: dict[str, Function] = {}
+    function_log_groups: set[str] = set()  # priced with their functions, not again as log groups
     for logical_id, resource in resources.items():
         kind, props = resource["Type"], resource.get("Properties", {})
         if kind == "AWS::Lambda::Function" and (construct := owner(logical_id)) is not None:
             function = Function(logical_id, int(props.get("MemorySize", 128)), (props.get("Architectures") or
                                 ["x86_64"])[0], int(props.get("EphemeralStorage", {}).get("Size", 512)))
-            log_group = resources.get(ref(props.get("LoggingConfig", {}).get("LogGroup")) or "", {})
+            log_group_id = ref(props.get("LoggingConfig", {}).get("LogGroup")) or ""
+            log_group = resources.get(log_group_id, {})
             function.log_retention_days = log_group.get("Properties", {}).get("RetentionInDays")
+            function_log_groups.add(log_group_id)
             functions[logical_id] = function
             construct.functions.append(function)
     for logical_id, resource in resources.items():
@@ -110,9 +125,11 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
             functions[function_id].triggers = triggers
     for logical_id, resource in resources.items():
         kind, props = resource["Type"], resource.get("Properties", {})
-        construct = owner(logical_id) if kind not in ("AWS::Lambda::Function",) else None
+        construct = owner(logical_id)
         if construct is None:
             continue
+        construct.resources.append(Resource(logical_id, kind, props,
+                                            resource.get("Metadata", {}).get("aws:cdk:path", f"{name}/{logical_id}")))
         if kind == "AWS::SQS::Queue":
             construct.queues[logical_id] = bool(props.get("FifoQueue"))
         elif kind == "AWS::Scheduler::Schedule":
@@ -144,6 +161,8 @@ def read_stack(name: str, template: dict[str, Any], region: str | None = None) -
         elif kind == "AWS::ApplicationAutoScaling::ScalableTarget" and "ecs" in json.dumps(props):
             construct.fargate.append({"kind": "scaling", "minimum": int(props.get("MinCapacity", 0)),
                                       "maximum": int(props.get("MaxCapacity", 1))})
+    for construct in constructs.values():
+        construct.function_log_groups = function_log_groups
     return Stack(name, region, constructs, deploy_time)
 
 

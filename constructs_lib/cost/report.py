@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from .estimate import LineItem
-from .prices import SOURCES, TAKEN
+from .prices import SOURCES, TAKEN, TAKEN_IDLE
 
 if TYPE_CHECKING:
     from . import Report
@@ -21,7 +21,8 @@ def to_json(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     estimate, alternatives, break_even = report.estimate, report.alternatives, report.break_even
-    lines = [f"Monthly estimate, {estimate.region} on-demand prices of {TAKEN} (USD)", ""]
+    lines = [f"Monthly estimate, {estimate.region} on-demand prices of {TAKEN} ({TAKEN_IDLE} for DynamoDB, KMS, "
+             "Secrets Manager, Cognito, SNS, Kinesis, Route 53, public IPv4, endpoints; USD)", ""]
     by_stack: dict[str, dict[str, list[LineItem]]] = defaultdict(lambda: defaultdict(list))
     for item in estimate.items:
         by_stack[item.stack][item.construct].append(item)
@@ -36,7 +37,8 @@ def render(report: Report) -> str:
         lines.append(f"Free tier, once per account{'':<51}{sum(i.cost for i in estimate.free_tier):>12.2f}")
         lines += [_row(i) for i in estimate.free_tier]
         lines.append("")
-    lines.append(f"Total{'':<73}{estimate.total:>12.2f}")
+    unpriced = f" ({len(estimate.not_priced)} resource(s) not priced: listed below)" if estimate.not_priced else ""
+    lines.append(f"{'Total' + unpriced:<78}{estimate.total:>12.2f}")
     idle = [i for i in estimate.items if i.idle]
     lines += ["", f"Paid while idle (no traffic at all): {estimate.idle_total:.2f} a month"]
     lines += [f"  {i.construct}: {i.what} {i.cost:.2f}" for i in sorted(idle, key=lambda i: -i.cost) if i.cost >= 0.01]
@@ -51,6 +53,9 @@ def render(report: Report) -> str:
             lines.append(f"  {b.function}: Lambda {b.lambda_per_message * 1e6:.2f} per million messages, "
                          f"a scale-to-zero worker {b.fargate_per_message * 1e6:.2f}; {where} "
                          f"({b.always_on_month:.2f} a month)")
+    if estimate.not_priced:
+        lines += ["", "Not priced (the price table has no formula for these: the total leaves them out):"]
+        lines += [f"  {n.type} at {n.path}" for n in estimate.not_priced]
     if estimate.assumptions:
         lines += ["", "Assumptions (set them in the traffic profile):"] + [f"  {a}" for a in estimate.assumptions]
     lines += ["", "Not included: data transfer out, taxes, Savings Plans, API Gateway's 12-month free tier.",
