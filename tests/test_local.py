@@ -167,3 +167,34 @@ def test_outputs_name_the_local_aws_not_aws():
         ("RestUrl", "http://127.0.0.1:4566/_aws/execute-api/rest42/prod/"),
         ("HttpUrl", "http://127.0.0.1:4566/_aws/execute-api/abc123/$default/"),
         ("HookUrl", "http://127.0.0.1:4566/_aws/lambda-url/xyz/"), ("Bucket", "uploads")]
+
+
+def test_a_deployed_function_is_invoked_through_its_alias_as_its_triggers_invoke_it():
+    """`local invoke` once called $LATEST while every trigger invokes the alias (a release's version)."""
+    import io
+
+    from constructs_lib.local.app import LocalFunction
+    from constructs_lib.local.operations import invoke_deployed
+
+    calls: list[dict] = []  # type: ignore[type-arg]
+
+    class FakeLambda:
+        def invoke(self, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(kwargs)
+            return {"Payload": io.BytesIO(b'{"ok": true}'), "LogResult": ""}
+
+    class FakeAws:
+        def names(self, stack: str) -> dict[str, str]:
+            return {"FnFunction1": "app-fn-123"}
+
+        def client(self, service: str) -> FakeLambda:
+            return FakeLambda()
+
+    function = LocalFunction("App/Fn", "App", "FnFunction1", "lambda_function.lambda_handler", "python3.14", 20, {},
+                             None, None, alias_name="live")
+    invocation = invoke_deployed(FakeAws(), function, {"x": 1})  # type: ignore[arg-type]
+    assert calls[0]["FunctionName"] == "app-fn-123" and calls[0]["Qualifier"] == "live"
+    assert invocation.function == "App/Fn:live" and invocation.ok
+    function.alias_name = None
+    invoke_deployed(FakeAws(), function, {})  # type: ignore[arg-type]
+    assert "Qualifier" not in calls[1]

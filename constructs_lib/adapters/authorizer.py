@@ -60,7 +60,9 @@ class AuthorizerAdapter(TriggerAdapter):
             return Fired("no route uses this authorizer: nothing invokes it", invoked=False)
         adapter = RestApiAdapter() if detail.get("api_kind") == "rest" else HttpApiAdapter()
         fired = adapter.fire(aws, {**routes[0], "api": detail.get("api")}, names, fire)
-        return Fired(fired.line, invoked=True)  # a 401/403 here is the authorizer's own answer: it ran
+        # 401: the request carried no identity source, and API Gateway refused it without asking the authorizer;
+        # 403 is the authorizer's own "no".
+        return Fired(fired.line, invoked=fired.status != 401, status=fired.status)
 
 
 def _guarded_routes(template: TemplateView) -> dict[str, list[dict[str, Any]]]:

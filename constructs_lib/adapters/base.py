@@ -78,6 +78,7 @@ class Fire:
     function: str = ""
     qualifier: str | None = None
     body: bytes | None = None
+    name: str | None = None  # the body's file name, when it came from a file
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -87,6 +88,7 @@ class Fired:
 
     line: str
     invoked: bool = True
+    status: int | None = None  # an HTTP call's status
 
 
 @dataclass

@@ -43,7 +43,7 @@ class RouteAdapter(TriggerAdapter):
         method, url = self.url(aws, detail, names)
         signed = "execute-api" if detail.get("authorization") == "AWS_IAM" else None
         status, text = aws.http(method, url, body=fire.body, headers=_with_json_type(fire), signed_for=signed)
-        return Fired(f"{detail.get('route')} -> {status}\n{text}", invoked=status not in NOT_INVOKED)
+        return Fired(f"{detail.get('route')} -> {status}\n{text}", invoked=status not in NOT_INVOKED, status=status)
 
 
 class HttpApiAdapter(RouteAdapter):

@@ -53,9 +53,12 @@ class S3Adapter(TriggerAdapter):
         return f"S3 {detail.get('prefix', '')}*{detail.get('suffix', '')}{via}"
 
     @staticmethod
-    def key(detail: Mapping[str, Any]) -> str:
-        """A key the trigger's filter matches."""
-        return f"{detail.get('prefix', '')}example{detail.get('suffix') or '.txt'}"
+    def key(detail: Mapping[str, Any], name: str | None = None) -> str:
+        """A key the trigger's filter matches: under its prefix, `name` (a file's) when it has the suffix."""
+        suffix = detail.get("suffix") or ""
+        if name and name.endswith(suffix) and "/" not in name:
+            return f"{detail.get('prefix', '')}{name}"
+        return f"{detail.get('prefix', '')}example{suffix or '.txt'}"
 
     @staticmethod
     def bucket(detail: Mapping[str, Any], names: Mapping[str, str]) -> str:
@@ -81,7 +84,7 @@ class S3Adapter(TriggerAdapter):
         return event
 
     def fire(self, aws: LocalCalls, detail: Mapping[str, Any], names: Mapping[str, str], fire: Fire) -> Fired:
-        bucket, key = self.bucket(detail, names), self.key(detail)
+        bucket, key = self.bucket(detail, names), self.key(detail, fire.name)
         content_type = fire.headers.get("content-type") or mimetypes.guess_type(key)[0] or "application/octet-stream"
         aws.client("s3").put_object(Bucket=bucket, Key=key, Body=fire.body if fire.body is not None else b"example",
                                     ContentType=content_type)

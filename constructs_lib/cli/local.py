@@ -27,6 +27,7 @@ def add_parser(commands: Any) -> None:
     for verb in (invoke, send):
         verb.add_argument("path", help="the function's construct path, e.g. MyStack/Thumbnails")
         verb.add_argument("--trigger", choices=OPTIONS, help="which of its triggers (default: its first)")
+        verb.add_argument("--route", metavar="'METHOD /path'", help="which of its API routes, e.g. 'GET /items/{id}'")
     invoke.add_argument("--event", type=Path, help="a JSON event file instead of the trigger's")
     invoke.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a field of the event: Records.0.body='{\"id\": 1}'")
@@ -90,8 +91,8 @@ def _invoke(local: Any, project: Any, args: argparse.Namespace) -> int:
             event = json.loads(args.event.read_text())
         except (OSError, ValueError) as error:
             raise UsageError(f"--event {args.event}: not a JSON file ({error})") from None
-    invocation = local.invoke(project, args.path, option=args.trigger, event=event, overrides=args.set,
-                              no_deploy=args.no_deploy, progress=say)
+    invocation = local.invoke(project, args.path, option=args.trigger, route=args.route, event=event,
+                              overrides=args.set, no_deploy=args.no_deploy, progress=say)
     show_invocation(invocation)
     return 0 if invocation.ok else 1
 
@@ -119,7 +120,8 @@ def _send(local: Any, project: Any, args: argparse.Namespace) -> int:
         if not sep or not name.strip():
             raise UsageError(f"--header {header!r}: write NAME:VALUE, e.g. --header 'Authorization: Bearer abc'")
         headers[name.strip()] = value.strip()
-    sent = local.send(project, args.path, option=args.trigger, body=body, headers=headers, wait_s=args.wait,
+    sent = local.send(project, args.path, option=args.trigger, route=args.route, body=body,
+                      name=args.body_file.name if args.body_file else None, headers=headers, wait_s=args.wait,
                       progress=say, on_log=show_log)
     if not sent.invoked:
         say("(answered before any function ran: no logs to wait for)")

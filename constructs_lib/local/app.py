@@ -119,15 +119,22 @@ def _dependencies(cdk_out: Path) -> dict[str, list[str]]:
     return {names[key]: [names[d] for d in artifacts[key].get("dependencies", []) if d in names] for key in names}
 
 
-def pick_trigger(function: LocalFunction, option: str | None) -> FoundTrigger | None:
-    """The trigger `option` names (`api`, `sqs`, ...; its first of that kind), the first one when None."""
-    if option is None:
-        return function.triggers[0] if function.triggers else None
-    if option not in OPTIONS:
+def pick_trigger(function: LocalFunction, option: str | None, route: str | None = None) -> FoundTrigger | None:
+    """The trigger `option` names (`api`, `sqs`, ...; its first of that kind) and `route` ("GET /items/{id}") picks
+    among API routes; the first trigger when neither is given."""
+    if option is not None and option not in OPTIONS:
         raise AppError(f"--trigger {option}: one of {', '.join(OPTIONS)}")
-    for trigger in function.triggers:
-        if ADAPTERS[trigger.kind].option == option:
-            return trigger
+    candidates = [t for t in function.triggers if option is None or ADAPTERS[t.kind].option == option]
+    if route is not None:
+        wanted = " ".join(route.split()).upper()
+        candidates = [t for t in candidates if " ".join(str(t.detail.get("route", "")).split()).upper() == wanted]
+        if not candidates:
+            routes = sorted({str(t.detail["route"]) for t in function.triggers if t.detail.get("route")})
+            raise AppError(f"{function.path} serves no route {route!r} (its routes: {', '.join(routes) or 'none'})")
+    if candidates:
+        return candidates[0]
+    if option is None:
+        return None
     have = ", ".join(sorted({ADAPTERS[t.kind].option for t in function.triggers})) or "none"
     raise AppError(f"{function.path} has no {option} trigger (its triggers: {have})")
 

@@ -12,11 +12,11 @@ from ..adapters import FoundTrigger
 from .app import AppError, LocalFunction, pick_trigger
 
 
-def event_for(function: LocalFunction, names: Mapping[str, str],
-              option: str | None = None) -> tuple[FoundTrigger | None, dict[str, Any]]:
+def event_for(function: LocalFunction, names: Mapping[str, str], option: str | None = None,
+              route: str | None = None) -> tuple[FoundTrigger | None, dict[str, Any]]:
     """(the trigger, the event it sends) for `function`; `names`: logical id -> physical name of the deployed stack
     (empty without a deploy: logical ids stand in). A function without triggers gets `{}`."""
-    trigger = pick_trigger(function, option)
+    trigger = pick_trigger(function, option, route)
     if trigger is None:
         return None, {}
     return trigger, trigger.adapter.event(trigger.detail, names)

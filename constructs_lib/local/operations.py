@@ -29,8 +29,10 @@ from .project import Progress, Project, quiet
 from .runner import Invocation, run_in_subprocess
 from .server import ACCOUNT, CREDENTIALS, REGION, ensure_server, running, stop_group
 
-# What the local AWS's own endpoints look like, for outputs that name AWS's: an API's URL, a function URL.
-_API_URL = re.compile(r"^https://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(/.*)?$")
+# Outputs that name AWS's endpoints (or a host-style local one, which needs DNS for *.localhost): an API's URL, a
+# function URL. They are printed with the local AWS's path-style URLs instead.
+_API_URL = re.compile(r"^https?://([a-z0-9]+)\.execute-api\.(?:[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|localhost(?::\d+)?)"
+                      r"(/.*)?$")
 _FUNCTION_URL = re.compile(r"^https://([a-z0-9]+)\.lambda-url\.[a-z0-9-]+\.on\.aws/?$")
 
 
@@ -71,10 +73,10 @@ def deploy(project: Project, port: int | None = None, progress: Progress = quiet
     server = ensure_server(project.state(), project.app_dir, port)
     progress(f"local AWS at {server.endpoint}")
     try:
-        for args in (["bootstrap", f"aws://{ACCOUNT}/{REGION}"],
-                     ["deploy", *[s.name for s in runnable], "--app", str(project.cdk_out), "--require-approval",
-                      "never"]):
-            _cdk(project, args, server.endpoint, progress)
+        _cdk(project, ["bootstrap", f"aws://{ACCOUNT}/{REGION}"], server.endpoint, progress, "bootstrapped")
+        names = [s.name for s in runnable]
+        _cdk(project, ["deploy", *names, "--app", str(project.cdk_out), "--require-approval", "never"],
+             server.endpoint, progress, f"deployed {', '.join(names)}")
     except AppError:
         if server.started_now:
             stop_group(server.pid)
@@ -105,7 +107,7 @@ def destroy(project: Project, progress: Progress = quiet) -> Destroyed:
         for name in reversed(state.get("stacks", [])):
             try:
                 _cdk(project, ["destroy", name, "--exclusively", "--force", "--app", str(project.cdk_out)],
-                     server.endpoint, progress)
+                     server.endpoint, progress, f"destroyed {name}")
                 result.destroyed.append(name)
             except AppError as error:
                 result.failed.append((name, str(error)))
@@ -116,8 +118,8 @@ def destroy(project: Project, progress: Progress = quiet) -> Destroyed:
     return result
 
 
-def _cdk(project: Project, args: list[str], endpoint: str, progress: Progress) -> None:
-    """A CDK command against the local AWS; its whole output in `.constructs-lib/cdk-<verb>.log`."""
+def _cdk(project: Project, args: list[str], endpoint: str, progress: Progress, done: str) -> None:
+    """A CDK command against the local AWS; its whole output in `.constructs-lib/cdk-<verb>.log`; `done` said after."""
     started = time.monotonic()
     result = run_cdk(project.app_dir, args, {**CREDENTIALS, "AWS_ENDPOINT_URL": endpoint})
     project.state_dir.mkdir(exist_ok=True)
@@ -126,8 +128,7 @@ def _cdk(project: Project, args: list[str], endpoint: str, progress: Progress) -
     if result.returncode != 0:
         raise AppError(f"`cdk {args[0]}` failed: {failure_line(result)} (the whole output: "
                        f"{log.relative_to(project.app_dir)})")
-    progress(f"cdk {args[0]} {' '.join(a for a in args[1:] if not a.startswith(('-', '/')))} in "
-             f"{time.monotonic() - started:.1f} s".replace("  ", " "))
+    progress(f"{done} in {time.monotonic() - started:.1f} s")
 
 
 def localized_outputs(aws: LocalAws, stack: LocalStack) -> list[tuple[str, str]]:
@@ -181,22 +182,23 @@ def deployed(project: Project, progress: Progress = quiet, *,
 
 # --- invoke / send ----------------------------------------------------------------------------------------------
 
-def invoke(project: Project, path: str, *, option: str | None = None, event: dict[str, Any] | None = None,
-           overrides: list[str] | None = None, no_deploy: bool = False, progress: Progress = quiet) -> Invocation:
+def invoke(project: Project, path: str, *, option: str | None = None, route: str | None = None,
+           event: dict[str, Any] | None = None, overrides: list[str] | None = None, no_deploy: bool = False,
+           progress: Progress = quiet) -> Invocation:
     """Invoke a function with the event its trigger would send (or `event`), `--set` `overrides` applied: on the
     local AWS through its alias when it has one (deploying first when nothing is), or with `no_deploy` in a
     subprocess, synthesized again first when the app's files changed."""
     if no_deploy:
         app = project.current(progress)
         function = app.function(path)
-        trigger, built = event_for(function, {}, option)
+        trigger, built = event_for(function, {}, option, route)
         chosen = apply_overrides(event if event is not None else built, overrides or [], _text_fields(trigger))
         server = running(project.state())
         return run_in_subprocess(function, chosen, server.endpoint if server else None)
     aws, app = deployed(project, progress, deploy_if_needed=True)
     function = app.function(path)
     names = aws.names(function.stack)
-    trigger, built = event_for(function, names, option)
+    trigger, built = event_for(function, names, option, route)
     chosen = apply_overrides(event if event is not None else built, overrides or [], _text_fields(trigger))
     project.update_state(last={"command": "invoke", "path": function.path, "event": chosen})
     return invoke_deployed(aws, function, chosen)
@@ -225,23 +227,25 @@ class Sent:
     log_lines: int = 0
 
 
-def send(project: Project, path: str, *, option: str | None = None, body: bytes | None = None,
-         headers: dict[str, str] | None = None, wait_s: float = 15, progress: Progress = quiet,
-         on_log: OnLog = _no_log) -> Sent:
+def send(project: Project, path: str, *, option: str | None = None, route: str | None = None,
+         body: bytes | None = None, name: str | None = None, headers: dict[str, str] | None = None,
+         wait_s: float = 15, progress: Progress = quiet, on_log: OnLog = _no_log) -> Sent:
     """Fire the function's trigger on the local AWS (put the object, send the message, call the route, put the
     event), then pass what every function of the app logged to `on_log` (the chain it set off), for up to
-    `wait_s`."""
+    `wait_s`. `name`: the body's file name (an S3 trigger puts the object under it when its filter allows)."""
     aws, app = deployed(project, progress, deploy_if_needed=True)
     function = app.function(path)
-    trigger = pick_trigger(function, option)
+    trigger = pick_trigger(function, option, route)
     if trigger is None:
         raise AppError(f"{function.path} has no trigger to fire: use `constructs-lib local invoke`")
-    project.update_state(last={"command": "send", "path": function.path, "trigger": option, "headers": headers or {},
+    project.update_state(last={"command": "send", "path": function.path, "trigger": option, "route": route,
+                               "headers": headers or {}, "name": name,
                                "body": base64.b64encode(body).decode() if body is not None else None})
     names = aws.names(function.stack)
-    since = int(time.time() * 1000) - 1000
+    since = int(time.time() * 1000) - 200  # the local AWS stamps logs with this machine's clock
     fired = trigger.adapter.fire(aws, trigger.detail, names, Fire(
-        function=names[function.logical_id], qualifier=function.alias_name, body=body, headers=headers or {}))
+        function=names[function.logical_id], qualifier=function.alias_name, body=body, name=name,
+        headers=headers or {}))
     progress(fired.line)
     sent = Sent(function.path, trigger.adapter.describe(trigger.detail), fired.line, fired.invoked)
     if fired.invoked:
@@ -308,8 +312,8 @@ def _run_last(project: Project, aws: LocalAws, app: LocalApp, progress: Progress
         return
     if last["command"] == "send":
         body = base64.b64decode(last["body"]) if last.get("body") else None
-        send(project, last["path"], option=last.get("trigger"), body=body, headers=last.get("headers"), wait_s=5,
-             progress=progress, on_log=on_log)
+        send(project, last["path"], option=last.get("trigger"), route=last.get("route"), body=body,
+             name=last.get("name"), headers=last.get("headers"), wait_s=5, progress=progress, on_log=on_log)
     else:
         invocation = invoke_deployed(aws, app.function(last["path"]), last["event"])
         if on_result is not None:

@@ -1,6 +1,7 @@
-"""`constructs-lib local` (issue 14) on a small user project outside the library's example: deploy, invoke each
-trigger kind, send, watch a code change, logs, destroy; and `--no-deploy` without any server. MiniStack is started
-and stopped by the commands themselves, as for a user."""
+"""`constructs-lib local` on a small user project outside the library's example: deploy, invoke each trigger kind
+(a REST route and a Lambda authorizer among them), send (a binary object, a guarded route with CORS), watch a code
+change, logs, destroy (in reverse dependency order); a failed deploy leaves nothing running; `--no-deploy` without
+any server. MiniStack is started and stopped by the commands themselves, as for a user."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from constructs_lib.local.server import group_members
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "local_app"
+LINKED = ROOT / "tests" / "fixtures" / "linked_app"
 MINISTACK = ROOT / ".venv-ministack" / "bin" / "ministack"
 
 
@@ -59,12 +61,78 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 def test_deploy_prints_outputs_and_each_functions_triggers(project: Path) -> None:
     output = (project / "deploy-output.txt").read_text()
-    for line in ("LocalShop", "ApiUrl = ", "function LocalShop/Thumbs: S3 in/*.txt", "function LocalShop/Orders: SQS",
-                 "function LocalShop/Items: API GET /items/{id} (NONE), API POST /items (AWS_IAM)",
+    for line in ("LocalShop", "ApiUrl = http://127.0.0.1:", "function LocalShop/Thumbs: S3 in/*.txt",
+                 "function LocalShop/Orders: SQS",
+                 "function LocalShop/Items: API GET /items/{id} (NONE), API POST /items (AWS_IAM), "
+                 "API GET /secure/{id} (CUSTOM)", "function LocalShop/Catalog: REST API GET /products/{id} (NONE)",
+                 "function LocalShop/Gate: authorizer of API GET /secure/{id}",
                  'function LocalShop/Audit: EventBridge {"source": ["shop.orders"]}',
                  "function LocalShop/Nightly: schedule rate(1 day)", "function LocalShop/Hook: function URL (AWS_IAM)",
                  "deployed in"):
         assert line in output, output
+    # every URL printed is the local AWS's, none is AWS's (REST URLs once were)
+    assert "amazonaws.com" not in output and "/_aws/execute-api/" in output and "RestUrl = http://127.0.0.1:" in output
+
+
+def outputs(project: Path) -> dict[str, str]:
+    text = (project / "deploy-output.txt").read_text()
+    return dict(line.strip().split(" = ", 1) for line in text.splitlines() if " = " in line)
+
+
+def test_a_rest_route_end_to_end(project: Path) -> None:
+    """REST APIs were invisible to `local`: listed as no trigger, `send` exited 2, `invoke` handed the handler {}."""
+    sent = local(project, "send", "LocalShop/Catalog", "--wait", "15")
+    assert sent.returncode == 0 and "GET /products/{id} -> 200" in sent.stdout, sent.stdout + sent.stderr
+    assert '"resource": "/products/{id}"' in sent.stdout and "[LocalShop/Catalog]" in sent.stdout
+    invoked = local(project, "invoke", "LocalShop/Catalog", "--set", 'body={"id": 1}')
+    assert invoked.returncode == 0, invoked.stdout + invoked.stderr
+    answer = json.loads(json.loads(invoked.stdout.split("\n", 1)[1].split("--- logs")[0])["body"])
+    assert answer == {"resource": "/products/{id}", "path": "/products/1", "method": "GET", "id": "1"}
+
+
+def test_an_http_route_behind_a_lambda_authorizer_with_cors(project: Path) -> None:
+    import urllib.request
+
+    refused = local(project, "send", "LocalShop/Gate", "--wait", "5")
+    assert "GET /secure/{id} -> 401" in refused.stdout and "answered before any function ran" in refused.stdout
+    allowed = local(project, "send", "LocalShop/Gate", "--header", "Authorization: Bearer letmein", "--wait", "15")
+    assert "GET /secure/{id} -> 200" in allowed.stdout, allowed.stdout + allowed.stderr
+    assert '[LocalShop/Gate] {"message": "gate decided", "allowed": true' in allowed.stdout
+    assert "[LocalShop/Items]" in allowed.stdout
+    via_route = local(project, "send", "LocalShop/Items", "--route", "GET /secure/{id}", "--header",
+                      "Authorization: Bearer wrong", "--wait", "5")
+    assert "GET /secure/{id} -> 403" in via_route.stdout, via_route.stdout
+    preflight = urllib.request.Request(outputs(project)["ApiUrl"] + "secure/1", method="OPTIONS", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"})
+    with urllib.request.urlopen(preflight, timeout=10) as answer:  # noqa: S310 - the local AWS on loopback
+        assert answer.status == 204 and answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+
+
+def test_a_binary_object_through_an_s3_trigger(project: Path, tmp_path: Path) -> None:
+    import boto3
+
+    image = tmp_path / "pixel.png"
+    data = bytes(range(256)) * 3  # not text
+    image.write_bytes(data)
+    sent = local(project, "send", "LocalShop/Photos", "--body-file", str(image), "--wait", "15")
+    assert sent.returncode == 0 and "photos/pixel.png (768 bytes, image/png)" in sent.stdout, sent.stdout
+    assert '"key": "photos/pixel.png", "size": 768' in sent.stdout
+    endpoint = json.loads((project / ".constructs-lib" / "local.json").read_text())["endpoint"]
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="123456789012",
+                      aws_secret_access_key="local")
+    bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if s3.list_objects_v2(
+        Bucket=b["Name"], Prefix="photos/").get("KeyCount"))
+    assert s3.get_object(Bucket=bucket, Key="photos/pixel.png")["Body"].read() == data
+
+
+def test_cost_prices_the_provisioned_table_of_the_same_assembly(project: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "constructs_lib", "cost", "--cdk-out",
+                           str(project / ".constructs-lib" / "cdk.out"), "--json"], cwd=project, env=cli_env(),
+                          capture_output=True, text=True, timeout=120)
+    payload = json.loads(done.stdout)
+    stock = [i for i in payload["items"] if i["construct"] == "LocalShop/Stock"]
+    assert {i["what"] for i in stock} >= {"Stock: provisioned reads (5 RCU)", "Stock: provisioned writes (5 WCU)"}
+    assert all(i["idle"] for i in stock if "provisioned" in i["what"]) and payload["not_priced"] == []
 
 
 @pytest.mark.parametrize(("path", "kind"), [("Thumbs", "s3"), ("Orders", "sqs"), ("Audit", "events"),
@@ -83,7 +151,7 @@ def test_invoke_an_api_route_with_overrides(project: Path) -> None:
 def test_send_fires_the_trigger_and_shows_the_logs(project: Path) -> None:
     put = local(project, "send", "LocalShop/Thumbs", "--wait", "20")
     assert "put s3://" in put.stdout and "in/example.txt" in put.stdout
-    assert '[LocalShop/Thumbs] {"message": "echo got an event", "kind": "s3"}' in put.stdout, put.stdout
+    assert '[LocalShop/Thumbs] {"message": "echo got an event", "kind": "s3", "key": "in/example.txt"' in put.stdout
     sent = local(project, "send", "LocalShop/Orders", "--body", '{"order": 7}', "--wait", "20")
     assert '[LocalShop/Orders] {"message": "echo got an event", "kind": "sqs"}' in sent.stdout, sent.stdout
     event = local(project, "send", "LocalShop/Audit", "--wait", "20")
@@ -141,7 +209,8 @@ def test_errors_are_one_line_with_the_fix(project: Path, tmp_path: Path) -> None
 
 
 def test_invoke_without_deploying(tmp_path: Path) -> None:
-    """--no-deploy: the handler in a subprocess, with its environment and timeout; no server at all."""
+    """--no-deploy: the handler in a subprocess, with its environment and timeout; no server at all. It runs the
+    code as it is now: a changed handler is synthesized again (it once ran the first synth's code forever)."""
     folder = tmp_path / "shop"
     shutil.copytree(FIXTURE, folder)
     done = local(folder, "invoke", "LocalShop/Thumbs", "--no-deploy")
@@ -149,6 +218,49 @@ def test_invoke_without_deploying(tmp_path: Path) -> None:
     assert '"kind": "s3"' in done.stdout and "in a subprocess, not deployed" in done.stdout
     state = json.loads((folder / ".constructs-lib" / "local.json").read_text())
     assert "endpoint" not in state and "pid" not in state  # nothing was started (only the synth is recorded)
+    again = local(folder, "invoke", "LocalShop/Thumbs", "--no-deploy")
+    assert "synthesizing again" not in again.stdout  # nothing changed: the synth is current
+    handler = folder / "lambda_src" / "echo" / "lambda_function.py"
+    handler.write_text(handler.read_text().replace('"echo got an event"', '"echo, edited"'))
+    edited = local(folder, "invoke", "LocalShop/Thumbs", "--no-deploy")
+    assert "the app's files changed since the last synth: synthesizing again" in edited.stdout, edited.stdout
+    assert '"echo, edited"' in edited.stdout
+
+
+@pytest.fixture
+def linked(tmp_path: Path) -> Path:
+    """Two stacks linked by an export; the local app beside them holds their handler."""
+    shutil.copytree(FIXTURE, tmp_path / "local_app")
+    shutil.copytree(LINKED, tmp_path / "linked_app")
+    return tmp_path / "linked_app"
+
+
+def test_stacks_linked_by_an_export_are_destroyed_in_reverse_order(linked: Path) -> None:
+    deployed = local(linked, "deploy")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    assert "deployed LinkedData, LinkedApp in" in deployed.stdout
+    pgid = json.loads((linked / ".constructs-lib" / "local.json").read_text()).get("pid")
+    destroyed = local(linked, "destroy")
+    assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr
+    assert destroyed.stdout.index("destroyed LinkedApp in") < destroyed.stdout.index("destroyed LinkedData in")
+    assert ministack_processes(pgid) == 0
+
+
+def test_a_failed_deploy_leaves_nothing_running_and_says_why_in_one_line(linked: Path) -> None:
+    env = {**cli_env(), "BREAK_DEPLOY": "1"}
+    failed = subprocess.run([sys.executable, "-m", "constructs_lib", "local", "deploy"], cwd=linked, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert failed.returncode == 2, failed.stdout + failed.stderr
+    (line,) = failed.stderr.strip().splitlines()
+    assert "`cdk deploy` failed:" in line and "AWS::EC2::SecurityGroupIngress" in line and "cdk-deploy.log" in line
+    assert "local AWS stopped (it was started for this deploy)" in failed.stdout
+    state = json.loads((linked / ".constructs-lib" / "local.json").read_text())
+    assert "pid" not in state and "endpoint" not in state
+    endpoint = failed.stdout.split("local AWS at ", 1)[1].split()[0]
+    import socket
+
+    with pytest.raises(ConnectionRefusedError):  # nothing listens on its port any more
+        socket.create_connection(("127.0.0.1", int(endpoint.rsplit(":", 1)[1])), timeout=2).close()
 
 
 def test_from_cdk_json_to_a_run_in_one_command_under_a_minute(tmp_path: Path) -> None:
