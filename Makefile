@@ -59,7 +59,7 @@ test: setup
 
 # Tests that import a jsii package (or call one) are skipped here, by themselves (tests/conftest.py).
 test-fast: $(STAMPS)/venv
-	CONSTRUCTS_LIB_FAST=1 $(PY) -m pytest --ignore=tests/e2e -q $(PYTEST_ARGS)
+	CONSTRUCTS_LIB_FAST=1 $(PY) -m pytest --ignore=tests/e2e --snapshot-warn-unused -q $(PYTEST_ARGS)
 
 # The unit tests against the lowest versions pyproject.toml declares (the library's own dependencies and the
 # testing extra), so a lower bound that no longer works fails CI instead of a user's install.

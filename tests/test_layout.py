@@ -152,3 +152,22 @@ def test_every_module_imports():
             continue
         if module.name.split(".")[1] in ("cli", "local", "cost", "adapters", "context", "assembly", "cdk_cli"):
             importlib.import_module(module.name)  # the others need jsii: imported by every other test
+
+
+def test_the_fast_lane_runs_green_without_jsii():
+    """`make test-fast`: the tests that need no jsii pass, and the ones that do skip themselves (never fail)."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if os.environ.get("CONSTRUCTS_LIB_FAST") == "1":
+        pytest.skip("this test runs the fast lane itself")
+    root = PACKAGE.parent
+    done = subprocess.run([sys.executable, "-m", "pytest", "--ignore=tests/e2e", "--snapshot-warn-unused", "-q",
+                           "-p", "no:cacheprovider", "-k", "not test_the_fast_lane_runs_green_without_jsii"],
+                          cwd=root, capture_output=True, text=True, env={**os.environ, "CONSTRUCTS_LIB_FAST": "1"},
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and "skipped" in done.stdout
