@@ -119,6 +119,8 @@ class ServerlessFunction(Construct):
             rules.check_reserved_concurrency(self, reserved_concurrency)
         if function_name is not None:
             rules.check_function_name(self, function_name)
+        if description is not None:
+            rules.check_description(self, description)
         releases.check_release(self, deployment, provisioned_concurrency, snap_start, reserved_concurrency,
                                ephemeral_storage_size, self._runtime_name)
         self.shared_code = [self.resolve_source(folder) for folder in shared_code]

@@ -24,6 +24,8 @@ LAMBDA_RESOURCE_POLICY_MAX_BYTES = 20_480
 LAMBDA_ACCOUNT_CONCURRENCY = 1_000  # adjustable; the default per-Region quota
 LAMBDA_UNRESERVED_CONCURRENCY_MIN = 100  # AWS keeps this much unreserved
 LAMBDA_FUNCTION_NAME_MAX = 64
+LAMBDA_DESCRIPTION_MAX = 256  # CreateFunction's Description
+LAMBDA_CREATE_FUNCTION_URL = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html"
 LAMBDA_FUNCTION_NAME_PATTERN = r"[a-zA-Z0-9_-]+"
 LAMBDA_HANDLER_MAX = 128
 LAMBDA_ASYNC_RETRY_ATTEMPTS_MAX = 2
@@ -123,6 +125,8 @@ APIGW_REST_RESOURCES_MAX = 300  # adjustable
 # --- EventBridge and EventBridge Scheduler ---------------------------------------------------------------
 EVENTS_QUOTAS_URL = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html"
 EVENTS_PATTERN_MAX_CHARS = 2_048
+EVENTS_DESCRIPTION_MAX = 512  # PutRule's and CreateSchedule's Description
+EVENTS_PUT_RULE_URL = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html"
 EVENTS_TARGETS_PER_RULE = 5
 EVENTS_RETRY_ATTEMPTS_MAX = 185
 EVENTS_EVENT_AGE_MIN_S = 60

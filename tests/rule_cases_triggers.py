@@ -104,6 +104,12 @@ def _() -> None:
                  "max_batching_window=360 s is outside 0..300 s")
     assert_error("SQS_BATCHING_WINDOW", lambda: QueueTrigger(fifo=True, max_batching_window=Duration.seconds(1)),
                  "max_batching_window=1 s on a FIFO queue")
+    # a zero window on FIFO is no window (aws-cdk-lib refused it with its own error)
+    stack = new_stack()
+    zero = QueueTrigger(fifo=True, max_batching_window=Duration.seconds(0))
+    ServerlessFunction(stack, "Fifo", source="job_events", triggers=[zero])
+    assert zero.max_batching_window is None
+    synth(stack)
 
 
 @case("SQS_BATCH_NEEDS_WINDOW")
@@ -271,6 +277,15 @@ def _() -> None:
                  "a JWT authorizer on a REST API")
 
 
+@case("API_JWT")
+def _() -> None:
+    assert_error("API_JWT", lambda: ApiAuthorization.jwt("", ["app"]), "ApiAuthorization.jwt: issuer='' is not an "
+                 "HTTPS URL")
+    assert_error("API_JWT", lambda: ApiAuthorization.jwt("https://issuer.example.com", []), "audience=[] names no "
+                 "audience", "client ids")
+    assert ApiAuthorization.jwt("https://issuer.example.com", ["app"]).audience == ("app",)
+
+
 @case("API_THROTTLE")
 def _() -> None:
     assert_error("API_THROTTLE", lambda: ServerlessApi(new_stack(), "Api", throttle_rate_limit=20_000),
@@ -322,6 +337,15 @@ def _() -> None:
                  "EventTrigger at tests/rule_cases_triggers.py:", "retry_attempts=200")
     assert_error("EVENT_RETRY_POLICY", lambda: ScheduleTrigger("rate(1 hour)", max_event_age=Duration.days(2)),
                  "ScheduleTrigger at tests/rule_cases_triggers.py:", "max_event_age=172800 s")
+
+
+@case("EVENT_DESCRIPTION")
+def _() -> None:
+    assert_error("EVENT_DESCRIPTION", lambda: EventTrigger({"source": ["a"]}, description="r" * 513),
+                 "EventTrigger at tests/rule_cases_triggers.py:", "description is 513 characters", "at most 512")
+    assert_error("EVENT_DESCRIPTION", lambda: ScheduleTrigger("rate(1 hour)", description="s" * 600),
+                 "ScheduleTrigger at tests/rule_cases_triggers.py:", "description is 600 characters")
+    EventTrigger({"source": ["a"]}, description="r" * 512)
 
 
 @case("EVENT_DLQ_FIFO")

@@ -80,6 +80,12 @@ def _() -> None:
 def _() -> None:
     assert_error("FN_EPHEMERAL_STORAGE", lambda: fn(ephemeral_storage_size=Size.mebibytes(256)),
                  "ephemeral_storage_size=256 MB", "512..10,240 MB")
+    # other units are read as MB; a fraction is an error of ours, not jsii's "cannot be converted" (it was)
+    assert_error("FN_EPHEMERAL_STORAGE", lambda: fn(ephemeral_storage_size=Size.kibibytes(600_000)),
+                 "ephemeral_storage_size=585.938 MB is not a whole number of MB", "Size.mebibytes(n)")
+    assert_error("FN_EPHEMERAL_STORAGE", lambda: fn(ephemeral_storage_size=Size.gibibytes(11)),
+                 "ephemeral_storage_size=11264 MB")
+    fn(ephemeral_storage_size=Size.gibibytes(1))
 
 
 @case("FN_ENV_RESERVED")
@@ -117,6 +123,14 @@ def _() -> None:
     stack = new_stack()
     ServerlessFunction(stack, "Fn", source="job_events", reserved_concurrency=950)
     assert_warning(stack, "FN_RESERVED_CONCURRENCY_QUOTA", "reserved_concurrency=950", "900")
+
+
+@case("FN_DESCRIPTION")
+def _() -> None:
+    """Lambda takes 256 characters; a longer description used to fail at deploy (CloudFormation's validation)."""
+    assert_error("FN_DESCRIPTION", lambda: fn(description="d" * 257), "Test/Fn: description is 257 characters",
+                 "at most 256 characters", "Fix: shorten it to 256 characters")
+    fn(description="d" * 256)
 
 
 @case("FN_NAME")

@@ -148,6 +148,14 @@ def check_event_pattern_size(construct: IConstruct | str, pattern: dict[str, Any
              "match on fewer values (prefix matchers, or a detail field that groups them), or split the rule.")
 
 
+@rule("EVENT_DESCRIPTION", "rule and schedule description length",
+      limit=f"at most {L.EVENTS_DESCRIPTION_MAX} characters", source=L.EVENTS_PUT_RULE_URL)
+def check_description(where: IConstruct | str, description: str) -> None:
+    if len(description) > L.EVENTS_DESCRIPTION_MAX:
+        fail(where, "EVENT_DESCRIPTION", f"description is {len(description):,} characters",
+             f"shorten it to {L.EVENTS_DESCRIPTION_MAX} characters.")
+
+
 @rule("EVENT_RETRY_POLICY", "target retry policy",
       limit=f"retry_attempts 0..{L.EVENTS_RETRY_ATTEMPTS_MAX}, max_event_age {L.EVENTS_EVENT_AGE_MIN_S}.."
             f"{L.EVENTS_EVENT_AGE_MAX_S:,} s", source=L.EVENTS_QUOTAS_URL)

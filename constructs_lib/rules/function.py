@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Duration, Size, Token
+from aws_cdk import Duration, Size, SizeRoundingBehavior, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
@@ -49,7 +49,12 @@ def check_timeout(construct: IConstruct, timeout: Duration) -> None:
 @rule("FN_EPHEMERAL_STORAGE", "Lambda /tmp size",
       limit=f"{L.LAMBDA_EPHEMERAL_MIN_MB}..{L.LAMBDA_EPHEMERAL_MAX_MB:,} MB", source=L.LAMBDA_LIMITS_URL)
 def check_ephemeral_storage(construct: IConstruct, size: Size) -> None:
-    mib = size.to_mebibytes()
+    mib = size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)  # any unit: Size.gibibytes(1), Size.kibibytes(n)
+    if mib != int(mib):
+        fail(construct, "FN_EPHEMERAL_STORAGE", f"ephemeral_storage_size={mib:g} MB is not a whole number of MB",
+             f"use Size.mebibytes(n) with a whole n between {L.LAMBDA_EPHEMERAL_MIN_MB} and "
+             f"{L.LAMBDA_EPHEMERAL_MAX_MB}.")
+    mib = int(mib)
     if not L.LAMBDA_EPHEMERAL_MIN_MB <= mib <= L.LAMBDA_EPHEMERAL_MAX_MB:
         fail(construct, "FN_EPHEMERAL_STORAGE", f"ephemeral_storage_size={mib} MB is outside the range Lambda accepts",
              f"use Size.mebibytes(n) with {L.LAMBDA_EPHEMERAL_MIN_MB} <= n <= {L.LAMBDA_EPHEMERAL_MAX_MB}.")
@@ -119,6 +124,14 @@ def check_function_name(construct: IConstruct, name: str) -> None:
         fail(construct, "FN_NAME", f"function_name={name!r} is not a valid Lambda function name",
              "use at most 64 letters, digits, '-' and '_', or leave function_name unset (recommended: "
              "a fixed name blocks replacement and clashes across stages).")
+
+
+@rule("FN_DESCRIPTION", "function description length", limit=f"at most {L.LAMBDA_DESCRIPTION_MAX} characters",
+      source=L.LAMBDA_CREATE_FUNCTION_URL)
+def check_description(construct: IConstruct, description: str) -> None:
+    if len(description) > L.LAMBDA_DESCRIPTION_MAX:
+        fail(construct, "FN_DESCRIPTION", f"description is {len(description):,} characters",
+             f"shorten it to {L.LAMBDA_DESCRIPTION_MAX} characters (keep the rest in the README or a tag).")
 
 
 @rule("FN_RUNTIME", "a Python runtime Lambda still creates functions with",

@@ -68,6 +68,8 @@ class EventTrigger(EventBridgeTarget):
         super().__init__(retry_attempts=retry_attempts, max_event_age=max_event_age,
                          dead_letter_queue=dead_letter_queue)
         rules.check_event_pattern(self.where, event_pattern)
+        if description is not None:
+            rules.check_description(self.where, description)
         self.event_pattern = dict(event_pattern)
         self.event_bus = event_bus
         self.description = description
@@ -81,7 +83,7 @@ class EventTrigger(EventBridgeTarget):
             # aws-cdk-lib's EventPattern types `source`/`detail-type` as plain strings and has no `$or`: the pattern
             # is written to the template as given (checked by EVENT_PATTERN), the L2 pattern only marks it as set.
             event_pattern=aws_events.EventPattern(detail={}),
-            description=self.description or f"Events for {function.node.path}",
+            description=self.description or f"Events for {function.node.path}"[:512],
             targets=[aws_events_targets.LambdaFunction(
                 function.invoke_target,
                 dead_letter_queue=self._make_dead_letter_queue(scope_of(function), f"{rule_id}DeadLetters",

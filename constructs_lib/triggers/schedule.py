@@ -53,6 +53,8 @@ class ScheduleTrigger(EventBridgeTarget):
         self.flexible_window = flexible_window
         if self.flexible_window is not None:
             rules.check_flexible_window(self.where, self.flexible_window)
+        if description is not None:
+            rules.check_description(self.where, description)
         self.expression = expression.strip()
         self.timezone = timezone
         self.payload = dict(payload) if payload is not None else None
@@ -80,7 +82,7 @@ class ScheduleTrigger(EventBridgeTarget):
             time_window=(scheduler.TimeWindow.flexible(self.flexible_window) if self.flexible_window
                          else scheduler.TimeWindow.off()),
             enabled=self.enabled,
-            description=self.description or f"{self.expression} -> {function.node.path}",
+            description=self.description or f"{self.expression} -> {function.node.path}"[:512],
         )
         function.health.watch_queue(self.dead_letter_queue, f"schedule {self.expression} DLQ", dead_letters=True)
 
