@@ -101,12 +101,19 @@ def _() -> None:
                  "acceptable_latency=60 s is shorter than one job (300 s)")
     assert worker(acceptable_latency=Duration.minutes(30), average_job_duration=Duration.minutes(4)
                   ).messages_per_task == 7
+    # our own prop, never sent to AWS: a fraction of a second is fine (it was refused as not whole seconds)
+    assert worker(acceptable_latency=Duration.seconds(30), average_job_duration=Duration.millis(1500)
+                  ).messages_per_task == 20
 
 
 @case("FARGATE_JOB_TIMEOUT")
 def _() -> None:
     assert_error("FARGATE_JOB_TIMEOUT", lambda: worker(job_timeout=Duration.hours(13)),
                  "job_timeout=46800 s is longer than SQS can hide a message", "43,200 s")
+    # close to 12 hours: the created queue hides a message for the job plus the 120 s stop (once a deploy error)
+    assert_error("FARGATE_JOB_TIMEOUT", lambda: worker(job_timeout=Duration.seconds(43_150)),
+                 "job_timeout=43150 s plus stop_timeout=120 s (the created queue's visibility timeout)",
+                 "keep job_timeout at most 43,080 s")
     stack = new_stack()
     queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.minutes(5))
     assert_error("FARGATE_JOB_TIMEOUT", lambda: worker(stack, queue=queue, job_timeout=Duration.minutes(30)),

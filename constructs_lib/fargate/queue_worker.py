@@ -69,7 +69,7 @@ class FargateQueueWorker(FargateBase):
             self.messages_per_task = rules.messages_per_task_for(self, acceptable_latency, average_job_duration,
                                                                  messages_per_task)
         rules.check_task_counts(self, self.min_tasks, self.max_tasks, self.messages_per_task)
-        rules.check_job_timeout(self, self.job_timeout)
+        rules.check_job_timeout(self, self.job_timeout, stop_timeout=None if queue is not None else self.stop_timeout)
         if max_receive_count is not None:
             sqs_rules.check_max_receive_count(self, max_receive_count)
         if queue is None:

@@ -126,10 +126,12 @@ def messages_per_task_for(construct: IConstruct, latency: Duration | None, durat
         fail(construct, "FARGATE_SCALING_TARGET",
              "the scaling target needs both acceptable_latency and average_job_duration, and not messages_per_task",
              "pass messages_per_task=N, or acceptable_latency=... with average_job_duration=....")
-    per_task = int(latency.to_seconds() // max(duration.to_seconds(), 1))
+    # Our own props, used only to size the target: fractions of a second are fine (AWS never sees them).
+    latency_ms, job_ms = latency.to_milliseconds(), max(duration.to_milliseconds(), 1)
+    per_task = int(latency_ms // job_ms)
     if per_task < 1:
         fail(construct, "FARGATE_SCALING_TARGET",
-             f"acceptable_latency={latency.to_seconds()} s is shorter than one job ({duration.to_seconds()} s)",
+             f"acceptable_latency={latency_ms / 1000:g} s is shorter than one job ({job_ms / 1000:g} s)",
              "accept a latency of at least one job's duration, or make jobs shorter.")
     return per_task
 
@@ -138,11 +140,18 @@ def messages_per_task_for(construct: IConstruct, latency: Duration | None, durat
       limit=f"a message must stay invisible for the whole job, at most {L.SQS_VISIBILITY_TIMEOUT_MAX_S:,} s "
             "(SQS's maximum visibility timeout)", source=L.SQS_QUOTAS_URL)
 def check_job_timeout(construct: IConstruct, job_timeout: Duration, queue_path: str | None = None,
-                      visibility_s: int | None = None) -> None:
+                      visibility_s: int | None = None, stop_timeout: Duration | None = None) -> None:
+    """`stop_timeout`: a created queue hides a message for the job and the task's stop together."""
     seconds = job_timeout.to_seconds()
     if seconds > L.SQS_VISIBILITY_TIMEOUT_MAX_S:
         fail(construct, "FARGATE_JOB_TIMEOUT", f"job_timeout={seconds} s is longer than SQS can hide a message",
              "split the job into steps of at most 12 hours, or extend visibility from the worker as it runs.")
+    stop_s = stop_timeout.to_seconds() if stop_timeout is not None else 0
+    if seconds + stop_s > L.SQS_VISIBILITY_TIMEOUT_MAX_S:
+        fail(construct, "FARGATE_JOB_TIMEOUT",
+             f"job_timeout={seconds} s plus stop_timeout={stop_s} s (the created queue's visibility timeout) is "
+             "longer than SQS can hide a message",
+             f"keep job_timeout at most {L.SQS_VISIBILITY_TIMEOUT_MAX_S - stop_s:,} s, or pass a queue of your own.")
     if visibility_s is not None and visibility_s < seconds:
         fail(construct, "FARGATE_JOB_TIMEOUT",
              f"{queue_path} has visibility timeout {visibility_s} s, shorter than job_timeout={seconds} s",

@@ -28,8 +28,9 @@ from .. import reads
 from . import fail, rule
 
 _NOT_CHECKED = {"self", "args", "kwargs", "props"}
-# Durations AWS takes in milliseconds; every other Duration prop is whole seconds (minutes are checked by their rule).
-SUB_SECOND_DURATIONS = frozenset({"integration_timeout"})
+# Durations AWS takes in milliseconds, and the library's own that AWS never sees (used to size a Fargate worker's
+# scaling target); every other Duration prop is whole seconds (minutes are checked by their rule).
+SUB_SECOND_DURATIONS = frozenset({"integration_timeout", "average_job_duration", "acceptable_latency"})
 
 
 @rule("PROP_TYPE", "props have the documented types",
