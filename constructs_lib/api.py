@@ -66,6 +66,7 @@ class ApiAuthorization:
     def jwt(cls, issuer: str, audience: list[str]) -> ApiAuthorization:
         """Bearer tokens from any OIDC issuer (HTTP APIs)."""
         check_props(ApiAuthorization.jwt.__func__, locals(), "ApiAuthorization.jwt")
+        rules.check_jwt(issuer, list(audience))
         return cls("jwt", issuer=issuer, audience=tuple(audience))
 
     @classmethod

@@ -12,7 +12,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 
-from constructs_lib import ServerlessFunction
+from constructs_lib import QueueTrigger, ServerlessFunction
 from constructs_lib.testing import ComplianceError, new_stack, synth
 
 from .rulecases import case
@@ -157,6 +157,19 @@ def _() -> None:
                              code=lambda_.Code.from_asset("lambda_src/job_events"), timeout=Duration.seconds(60))
     plain.add_event_source(sources.SqsEventSource(sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(20))))
     assert_guard_error(stack, "SQS_ESM_VISIBILITY", "has visibility timeout 20 s, below", "timeout 60 s")
+
+
+@case("SQS_REDRIVE_RECEIVE_COUNT")
+def _() -> None:
+    """A queue the user gives (not made by us) whose redrive policy AWS refuses: caught at synth, it once passed."""
+    stack, function = guarded_stack()
+    dead_letters = sqs.Queue(stack, "Dead", enforce_ssl=True)
+    jobs = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.minutes(10), enforce_ssl=True,
+                     dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=5))
+    jobs.node.default_child.add_property_override("RedrivePolicy.maxReceiveCount", 1001)  # as raw CloudFormation
+    function.add_trigger(QueueTrigger(jobs))
+    assert_guard_error(stack, "SQS_REDRIVE_RECEIVE_COUNT", "moves messages to its dead-letter queue after "
+                       "maxReceiveCount=1001 receives", "between 1 and 1000")
 
 
 @case("ESM_STREAM_ON_FAILURE")

@@ -200,6 +200,19 @@ def check_authorizer_cache(sources: int, ttl_seconds: float) -> None:
              "name an identity source (e.g. 'Authorization'), or pass results_cache_ttl=Duration.seconds(0).")
 
 
+@rule("API_JWT", "a JWT authorizer names its issuer and audience",
+      limit="an HTTPS issuer URL (the tokens' iss) and at least one audience (their aud or client_id)",
+      source="https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html")
+def check_jwt(issuer: str, audience: list[str]) -> None:
+    where = "ApiAuthorization.jwt"
+    if not issuer.strip().startswith("https://") or len(issuer.strip()) <= len("https://"):
+        fail(where, "API_JWT", f"issuer={issuer!r} is not an HTTPS URL",
+             "pass the identity provider's issuer, e.g. 'https://cognito-idp.<region>.amazonaws.com/<pool id>'.")
+    if not audience or not all(a.strip() for a in audience):
+        fail(where, "API_JWT", f"audience={audience!r} names no audience",
+             "pass the client ids or audiences the tokens are issued for, e.g. audience=['my-app-client'].")
+
+
 # Context variables that make an authorizer's cached answer one per path, or one per method.
 _PER_PATH = frozenset({"routeKey", "resourcePath", "path"})
 _PER_METHOD = frozenset({"routeKey", "httpMethod"})

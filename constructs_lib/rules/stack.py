@@ -319,6 +319,26 @@ def check_event_source_visibility(template: Template) -> Iterator[Finding]:
                           f"set the queue's visibility timeout to at least {6 * timeout} s (6x the function timeout).")
 
 
+@stack_rule("SQS_REDRIVE_RECEIVE_COUNT", "every queue's redrive policy moves messages after 1..1,000 receives",
+            limit=f"maxReceiveCount 1..{L.SQS_MAX_RECEIVE_COUNT_MAX:,}, on any queue of the stack (ours or yours)",
+            source="https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html")
+def check_redrive_receive_count(template: Template) -> Iterator[Finding]:
+    for logical_id, props in resources(template, "AWS::SQS::Queue"):
+        redrive = props.get("RedrivePolicy")
+        count = redrive.get("maxReceiveCount") if isinstance(redrive, dict) else None
+        if isinstance(count, bool) or not isinstance(count, int | float | str):
+            continue  # no redrive policy, or a value known only at deploy
+        try:
+            value = float(count)
+        except ValueError:
+            value = -1.0
+        if not 1 <= value <= L.SQS_MAX_RECEIVE_COUNT_MAX or value != int(value):
+            yield Finding("SQS_REDRIVE_RECEIVE_COUNT", logical_id, f"{logical_id} moves messages to its dead-letter "
+                          f"queue after maxReceiveCount={count!r} receives",
+                          f"set max_receive_count between 1 and {L.SQS_MAX_RECEIVE_COUNT_MAX} on the queue's "
+                          "dead_letter_queue (5 is what AWS recommends for a queue Lambda drains).")
+
+
 # Event sources whose mappings retry a failed batch until its records expire, and take an on-failure destination.
 _STREAM_TYPES = {"AWS::Kinesis::Stream": "Kinesis stream", "AWS::DynamoDB::Table": "DynamoDB stream",
                  "AWS::MSK::Cluster": "MSK cluster"}

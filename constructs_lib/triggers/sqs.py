@@ -46,6 +46,8 @@ class QueueTrigger(Trigger):
         self._given_queue = queue
         self.fifo = bool(fifo if fifo is not None else (queue is not None and queue.fifo))
         self.batch_size = batch_size if batch_size is not None else self.defaults.batch_size
+        if self.fifo and max_batching_window is not None and max_batching_window.to_milliseconds() == 0:
+            max_batching_window = None  # no window, as FIFO sources take it (aws-cdk-lib refuses a 0 s one there)
         self.max_batching_window = max_batching_window
         self.max_concurrency = max_concurrency
         self.filters = list(filters) if filters else None  # an empty list filters nothing
