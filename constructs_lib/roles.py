@@ -10,13 +10,17 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from aws_cdk import Stack
+import jsii
+from aws_cdk import AspectPriority, Aspects, IAspect, Stack
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
+from . import limits as L
 from . import reads
 from .nag import XRAY_REASON, acknowledge
+from .rules.stack import estimated_size
 
 TRACING_POLICY_ID = "XRayTracingPolicy"
 
@@ -27,17 +31,96 @@ class InlinePolicyRole(iam.Role):
     aws-cdk-lib puts grants in a separate `DefaultPolicy` resource (one more per function); the permissions are
     the same, the same 10 KB inline-policy limit applies, and the function's dependency on its role now covers
     them too (an SQS event source mapping is checked against the role's permissions when it is created).
+
+    Grants past that limit overflow into managed policies under the role (`OverflowPolicy1`, ...), as aws-cdk-lib
+    does with its default policy: children of the role, so whatever depends on the role waits for them too.
     """
 
     def __init__(self, scope: Construct, id: str, *, statements: Sequence[Mapping[str, object]] = (),
                  **kwargs: object) -> None:
         """`statements`: the role's first grants, as IAM JSON (one jsii call for the whole document)."""
-        self.inline_grants = iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": list(statements)})
+        self._first_statements = [dict(s) for s in statements]
+        self._added: list[iam.PolicyStatement] = []
+        # Every grant of the role, wherever it is placed: what `network.granted_services` and the checks read.
+        self.inline_grants = iam.PolicyDocument.from_json(self._document(self._first_statements))
         super().__init__(scope, id, inline_policies={"Grants": self.inline_grants}, **kwargs)  # type: ignore[arg-type]
+        Aspects.of(self).add(_OverflowGrants(self), priority=AspectPriority.MUTATING)
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         self.inline_grants.add_statements(statement)
+        self._added.append(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self)
+
+    @staticmethod
+    def _document(statements: Sequence[Any]) -> dict[str, Any]:
+        return {"Version": "2012-10-17", "Statement": list(statements)}
+
+    def place_grants(self) -> None:
+        """Once every grant is known (before synthesis): keep them inline when they fit, else keep the first ones
+        inline and move the rest, in order, into managed policies of at most `OVERFLOW_POLICY_CHARS` each.
+
+        Sizes are measured on the documents as CloudFormation gets them (merged, when the app minimizes policies).
+        """
+        if self._size(self._first_statements, self._added) <= INLINE_GRANTS_CHARS:
+            return
+        groups: list[list[iam.PolicyStatement]] = []
+        start = 0
+        while start < len(self._added):
+            first = not groups
+            end = self._last_fitting(start, self._first_statements if first else [],
+                                     INLINE_GRANTS_CHARS if first else OVERFLOW_POLICY_CHARS)
+            if end == start and not first:  # a statement too large for any policy: its own (the guard names it)
+                end += 1
+            groups.append(self._added[start:end])
+            start = end
+        kept = self._policy_document(self._first_statements, groups[0])
+        cfn_role = self.node.default_child
+        assert isinstance(cfn_role, iam.CfnRole)
+        cfn_role.policies = [iam.CfnRole.PolicyProperty(policy_name="Grants", policy_document=kept)]
+        for number, group in enumerate(groups[1:], start=1):
+            iam.ManagedPolicy(self, f"OverflowPolicy{number}", statements=group, roles=[self],
+                              description=f"Part of the grants of {self.node.path} (past its inline policy's size)")
+
+    def _last_fitting(self, start: int, first: list[dict[str, Any]], room: int) -> int:
+        """The largest `end` for which `first` + the added statements [start:end] fit in `room` (a bisection:
+        a few resolves, only for a role that overflows)."""
+        low, high = start, len(self._added)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._size(first, self._added[start:middle]) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def _size(self, first: list[dict[str, Any]], statements: Sequence[iam.PolicyStatement]) -> int:
+        return estimated_size(Stack.of(self).resolve(self._policy_document(first, statements)))
+
+    def _policy_document(self, first: list[dict[str, Any]],
+                         statements: Sequence[iam.PolicyStatement]) -> iam.PolicyDocument:
+        document = iam.PolicyDocument.from_json(self._document(first))
+        if statements:
+            document.add_statements(*statements)
+        return document
+
+
+# Room left in the role's 10,240 characters for the inline policies attached to it (the stack's X-Ray policy, a VPC
+# access policy) and for the size estimate's error; a managed policy keeps a margin below its 6,144 too.
+INLINE_GRANTS_CHARS = L.IAM_ROLE_INLINE_POLICIES_MAX_CHARS - 1_240
+OVERFLOW_POLICY_CHARS = L.IAM_MANAGED_POLICY_MAX_CHARS - 144
+
+
+@jsii.implements(IAspect)
+class _OverflowGrants:
+    """Places a role's grants before synthesis, once (an aspect: it adds constructs, which validation may not)."""
+
+    def __init__(self, role: InlinePolicyRole) -> None:
+        self.role, self.done = role, False
+
+    def visit(self, node: IConstruct) -> None:
+        if node is self.role and not self.done:
+            self.done = True
+            self.role.place_grants()
 
 
 def execution_role(scope: Construct, id: str, *, path: str, log_group_arn: str) -> InlinePolicyRole:

@@ -198,3 +198,23 @@ def test_a_deployed_function_is_invoked_through_its_alias_as_its_triggers_invoke
     function.alias_name = None
     invoke_deployed(FakeAws(), function, {})  # type: ignore[arg-type]
     assert "Qualifier" not in calls[1]
+
+
+def test_ministack_starts_through_its_corrections_on_its_own_interpreter(tmp_path):
+    """`ministack_main.py` (EventBridge -> Lambda asynchronous, as in AWS) runs on the interpreter of the `ministack`
+    script; a binary whose interpreter cannot be read is started as it is. State is kept in the given folder."""
+    import sys
+
+    from constructs_lib.local.server import _command, _persisted
+
+    script = tmp_path / "ministack"
+    script.write_text(f"#!{sys.executable}\nfrom ministack.app import main\nmain()\n")
+    command = _command(str(script))
+    assert command[0] == sys.executable and command[1].endswith("constructs_lib/local/ministack_main.py")
+    assert Path(command[1]).exists()
+    binary = tmp_path / "native"
+    binary.write_bytes(b"\x7fELF...")
+    assert _command(str(binary)) == [str(binary)]
+    assert _command(str(tmp_path / "missing")) == [str(tmp_path / "missing")]
+    assert _persisted(tmp_path / "aws") == {"PERSIST_STATE": "1", "STATE_DIR": str(tmp_path / "aws"),
+                                            "S3_PERSIST": "1", "S3_DATA_DIR": str(tmp_path / "aws" / "s3")}

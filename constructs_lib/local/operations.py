@@ -13,6 +13,7 @@ import base64
 import io
 import json
 import re
+import shutil
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ def deploy(project: Project, port: int | None = None, progress: Progress = quiet
     runnable = in_deploy_order(app.runnable)
     if not runnable:
         raise AppError("no stack of this app can run locally")
-    server = ensure_server(project.state(), project.app_dir, port)
+    server = ensure_server(project.state(), project.app_dir, port, state_dir=project.aws_state_dir)
     progress(f"local AWS at {server.endpoint}")
     try:
         _cdk(project, ["bootstrap", f"aws://{ACCOUNT}/{REGION}"], server.endpoint, progress, "bootstrapped")
@@ -80,6 +81,7 @@ def deploy(project: Project, port: int | None = None, progress: Progress = quiet
     except AppError:
         if server.started_now:
             stop_group(server.pid)
+            shutil.rmtree(project.aws_state_dir, ignore_errors=True)  # a half-made deploy is not kept either
             progress("local AWS stopped (it was started for this deploy)")
         raise
     project.update_state(endpoint=server.endpoint, pid=server.pid, log=server.log, stacks=[s.name for s in runnable])
@@ -114,6 +116,7 @@ def destroy(project: Project, progress: Progress = quiet) -> Destroyed:
     if state.get("pid"):
         stop_group(state["pid"])
         result.server_stopped = True
+    shutil.rmtree(project.aws_state_dir, ignore_errors=True)
     project.save_state({k: v for k, v in state.items() if k not in ("endpoint", "pid", "log", "stacks", "last")})
     return result
 

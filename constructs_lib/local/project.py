@@ -38,6 +38,8 @@ class Project:
                            "python` makes one)")
         self.state_dir = self.app_dir / ".constructs-lib"
         self.cdk_out = self.state_dir / "cdk.out"
+        # What the local AWS keeps across a restart of its server (until `local destroy`).
+        self.aws_state_dir = self.state_dir / "aws"
 
     # --- state: the local AWS, the deployed stacks, the last command ------------------------------------------
 

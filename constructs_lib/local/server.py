@@ -53,28 +53,32 @@ def running(state: dict[str, Any]) -> Server | None:
     return None
 
 
-def ensure_server(state: dict[str, Any], app_dir: Path, port: int | None) -> Server:
+def ensure_server(state: dict[str, Any], app_dir: Path, port: int | None, state_dir: Path | None = None) -> Server:
     """AWS_ENDPOINT_URL's local AWS, else the one recorded in `state` if it answers, else a MiniStack started on
-    127.0.0.1 (`port`, or a free one) in a process group of its own."""
+    127.0.0.1 (`port`, or a free one) in a process group of its own, keeping its state in `state_dir`."""
     if os.environ.get("AWS_ENDPOINT_URL"):
         return Server(os.environ["AWS_ENDPOINT_URL"])
     found = running(state)
     if found is not None and found.pid:
         return found
-    return start_ministack(ministack_binary(app_dir), port)
+    return start_ministack(ministack_binary(app_dir), port, state_dir=state_dir)
 
 
-def start_ministack(binary: str, port: int | None = None, timeout_s: float = 30) -> Server:
+def start_ministack(binary: str, port: int | None = None, timeout_s: float = 30,
+                    state_dir: Path | None = None) -> Server:
     """MiniStack on 127.0.0.1 (`port`, or a free one), in a process group of its own (`stop_group` ends it and its
-    handler workers); its unsigned requests land in the local account."""
+    handler workers); its unsigned requests land in the local account. With `state_dir`, it writes its state there
+    when stopped and reads it back when started (MiniStack's PERSIST_STATE)."""
     port = port or _free_port()
     if not _port_free(port):
         raise AppError(f"port {port} on 127.0.0.1 is in use: pass another with --port, or stop what listens there")
     log = Path(tempfile.gettempdir()) / f"constructs-lib-ministack-{port}.log"
     server = subprocess.Popen(
-        [binary], stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=tempfile.gettempdir(), start_new_session=True,
+        _command(binary), stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=tempfile.gettempdir(),
+        start_new_session=True,
         env={**os.environ, "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1", "MINISTACK_HOST": "localhost",
-             "MINISTACK_ACCOUNT_ID": ACCOUNT, "LOG_LEVEL": "WARNING"})
+             "MINISTACK_ACCOUNT_ID": ACCOUNT, "LOG_LEVEL": "WARNING",
+             **(_persisted(state_dir) if state_dir else {})})
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
     while not healthy(endpoint):
@@ -85,14 +89,33 @@ def start_ministack(binary: str, port: int | None = None, timeout_s: float = 30)
     return Server(endpoint, server.pid, str(log), started_now=True)
 
 
+def _command(binary: str) -> list[str]:
+    """MiniStack through `ministack_main.py` (its corrections) on the interpreter of its `ministack` script; the
+    script itself when that interpreter cannot be read from it."""
+    try:
+        with open(binary, "rb") as script:
+            first = script.readline(4096)
+    except OSError:
+        return [binary]
+    interpreter = first[2:].decode(errors="replace").strip() if first.startswith(b"#!") else ""
+    if not interpreter or " " in interpreter or not Path(interpreter).exists():
+        return [binary]
+    return [interpreter, str(Path(__file__).with_name("ministack_main.py"))]
+
+
+def _persisted(state_dir: Path) -> dict[str, str]:
+    """MiniStack's settings to write its state (and S3's objects) into `state_dir` when stopped, and read it back."""
+    return {"PERSIST_STATE": "1", "STATE_DIR": str(state_dir), "S3_PERSIST": "1", "S3_DATA_DIR": str(state_dir / "s3")}
+
+
 def ministack_binary(app_dir: Path) -> str:
     candidates = [os.environ.get("MINISTACK_BIN"), str(Path(sys.executable).parent / "ministack"),
                   shutil.which("ministack"), str(app_dir / ".venv-ministack" / "bin" / "ministack")]
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             return candidate
-    raise AppError("MiniStack is not installed: pip install 'constructs-lib[local]' (or set AWS_ENDPOINT_URL to a "
-                   "running local AWS such as LocalStack)")
+    raise AppError("MiniStack is not installed: install constructs-lib with its [local] extra (or set "
+                   "AWS_ENDPOINT_URL to a running local AWS such as LocalStack)")
 
 
 def stop_group(pid: int | None) -> None:

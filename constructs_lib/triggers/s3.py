@@ -171,7 +171,8 @@ class _RecursiveWriteCheck:
         bucket_arn = _flatten(stack.resolve(self.bucket.bucket_arn)) + "/"
         patterns = []
         role = self.function.role
-        documents = [stack.resolve(p.policy_document) for p in role.node.find_all() if isinstance(p, iam.CfnPolicy)]
+        documents = [stack.resolve(p.policy_document) for p in role.node.find_all()
+                     if isinstance(p, (iam.CfnPolicy, iam.CfnManagedPolicy))]  # overflow policies included
         cfn_role = role.node.default_child
         if isinstance(cfn_role, iam.CfnRole):  # grants inline in the role (InlinePolicyRole)
             documents += [p.get("PolicyDocument") or p.get("policyDocument") or {}

@@ -77,3 +77,74 @@ def test_worker_processes_deletes_returns_failures_and_stops_on_sigterm(clean_aw
     assert events.count("job done") == 2
     assert events.count("job returned to the queue") == 3  # bad twice, long once
     assert events[-1] == "worker stopped"
+
+
+class FakeEcsAgent:
+    """The ECS agent's task-protection endpoint on 127.0.0.1, recording each state the worker asks for."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.states: list[bool] = []
+        agent = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                agent.states.append(bool(body["ProtectionEnabled"]))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b'{"protection": {}}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.uri = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_task_stopped_mid_message_neither_loses_nor_double_completes_it(clean_aws):
+    """Scale-in sends SIGTERM to a task that holds a message: it was protected while it held it, it gives the message
+    back and drops its protection, and the next task completes the job once. Nothing is lost, nothing is done twice."""
+    client = sqs(clean_aws)
+    dlq_arn = client.get_queue_attributes(QueueUrl=client.create_queue(QueueName="jobs-dlq")["QueueUrl"],
+                                          AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_url = client.create_queue(QueueName="jobs", Attributes={
+        "VisibilityTimeout": "300",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"}),
+    })["QueueUrl"]
+    client.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"job_id": "long", "seconds": 3}))
+    agent = FakeEcsAgent()
+    outputs = []
+    try:
+        first = start_worker({**clean_aws, "ECS_AGENT_URI": agent.uri}, queue_url)
+        wait_for(lambda: counts(client, queue_url) == (0, 1))
+        wait_for(lambda: agent.states == [True])  # protected from scale-in while it holds the message
+        first.send_signal(signal.SIGTERM)  # what scale-in does once protection ends (or a deploy does regardless)
+        assert first.wait(timeout=15) == 0
+        outputs.append(first.communicate()[0])
+        assert agent.states == [True, False]  # protection dropped with the message
+        assert counts(client, queue_url) == (1, 0)  # back in the queue at once, not after its 300 s visibility
+
+        second = start_worker({**clean_aws, "ECS_AGENT_URI": agent.uri}, queue_url)
+        try:
+            wait_for(lambda: counts(client, queue_url) == (0, 0), timeout_s=30)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=15) == 0
+            outputs.append(second.communicate()[0])
+    finally:
+        agent.close()
+    events = [[json.loads(line) for line in output.splitlines() if line.startswith("{")] for output in outputs]
+    done = [e for worker in events for e in worker if e["message"] == "job done"]
+    assert [e["job_id"] for e in done] == ["long"]  # completed once, by the second task
+    assert not any(e["message"] == "job done" for e in events[0])
+    dlq_url = client.get_queue_url(QueueName="jobs-dlq")["QueueUrl"]
+    assert counts(client, dlq_url) == (0, 0)
+    assert agent.states == [True, False, True, False]
