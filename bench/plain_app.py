@@ -38,6 +38,10 @@ def bucket(scope: Construct, id: str) -> s3.Bucket:
                      block_public_access=s3.BlockPublicAccess.BLOCK_ALL, server_access_logs_bucket=logs_bucket)
 
 
+# What the example's job_events handler reads (FN_ENV_UNSET holds ours to it; the plain functions are not checked).
+BENCH_ENV = {"DATA_BUCKET": "bench-data"}
+
+
 def function(scope: Construct, id: str, source: str, timeout: int = 20) -> lambda_.Function:
     fn = lambda_.Function(
         scope, id, runtime=lambda_.Runtime.PYTHON_3_14, architecture=lambda_.Architecture.ARM_64,

@@ -42,6 +42,7 @@ from constructs_lib import (  # noqa: E402
 )
 from constructs_lib.testing import DEFAULT_ENV, FEATURE_FLAGS, LOOKUPS, scratch_dir  # noqa: E402
 
+BENCH_ENV = plain_app.BENCH_ENV
 HANDLER_EVENTS = {"check_upload": "s3-object-created.json", "process_job": "sqs-batch.json",
                   "job_api": "apigw-http-v2.json", "job_events": "eventbridge-event.json",
                   "nightly_report": "eventbridge-scheduler.json"}
@@ -116,7 +117,8 @@ def per_construct() -> None:
     def ours(trigger: Callable[[cdk.Stack], object] | None, alarms: bool = True) -> Callable[[cdk.Stack], None]:
         def build(stack: cdk.Stack) -> None:
             extra = trigger(stack) if trigger else None
-            ServerlessFunction(stack, "Fn", source="job_events", triggers=[extra] if extra else [], alarms=alarms)
+            ServerlessFunction(stack, "Fn", source="job_events", environment=BENCH_ENV,
+                               triggers=[extra] if extra else [], alarms=alarms)
         return build
 
     def plain(extra: Callable[[cdk.Stack, object], None] | None) -> Callable[[cdk.Stack], None]:
@@ -313,7 +315,8 @@ def resources_per_function() -> None:
 
         Alerting(stack, "Alerts")
         for i in range(n):
-            ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()], alarms=alarms)
+            ServerlessFunction(stack, f"Fn{i}", source="job_events", environment=BENCH_ENV,
+                               triggers=[QueueTrigger()], alarms=alarms)
         return stack
 
     for alarms in (True, False):
@@ -455,6 +458,42 @@ def test_suite() -> None:
     out()
 
 
+# --- 7. load and faults on the local AWS -------------------------------------------------------------------------
+
+LOAD_TITLE = "## Load and faults on the local AWS: nothing lost"
+
+
+def load_runs() -> None:
+    from bench import load
+
+    out(LOAD_TITLE)
+    out()
+    for line in load.main():
+        out(line)
+    out()
+    out("Lost must be 0. Deliveries above processed are redeliveries (a batch that failed as a whole, a message in "
+        "flight when the server stopped): the handler's effect is still applied once. The records/s are the local "
+        "AWS's (one Python process running every handler), not Lambda's.")
+    out()
+
+
+def only_load() -> None:
+    """`bench/run.py --only-load`: the load section alone, replacing its old text in bench/RESULTS.md."""
+    compile_byte_code()
+    load_runs()
+    results = ROOT / "bench" / "RESULTS.md"
+    text = results.read_text()
+    start = text.find(LOAD_TITLE)
+    if start < 0:
+        start = text.find("## Test suite") if "## Test suite" in text else len(text)
+        end = start
+    else:
+        following = text.find("\n## ", start + 1)
+        end = following + 1 if following >= 0 else len(text)
+    results.write_text(text[:start] + "\n".join(lines) + "\n" + text[end:])
+    print("written: bench/RESULTS.md (load section)")
+
+
 def compile_byte_code() -> None:
     """pip compiles a package's byte code when it installs it; this checkout is an editable install, and this
     machine sets PYTHONDONTWRITEBYTECODE, so without this every timed run of ours (and of the example app)
@@ -482,6 +521,7 @@ def main() -> None:
 
     for line in local_loop.measure():
         out(line)
+    load_runs()
     if "--skip-tests" not in sys.argv:
         test_suite()
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
@@ -489,4 +529,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--only-load" in sys.argv:
+        only_load()
+    else:
+        main()

@@ -34,7 +34,8 @@ def plain_function(stack: cdk.Stack, i: int) -> None:
 def our_function(stack: cdk.Stack, i: int, alarms: bool = True) -> None:
     from constructs_lib import QueueTrigger, ServerlessFunction
 
-    ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()], alarms=alarms)
+    ServerlessFunction(stack, f"Fn{i}", source="job_events", environment={"DATA_BUCKET": "bench-data"},
+                       triggers=[QueueTrigger()], alarms=alarms)
 
 
 def build(app: cdk.App, kind: str, n: int) -> list[cdk.Stack]:

@@ -70,6 +70,11 @@ LAMBDA_RESERVED_ENV_KEYS = frozenset({
     "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 })
+# Also set by the Python runtime on every invoke (the same page), which a handler may read.
+LAMBDA_RUNTIME_ENV_KEYS = frozenset({
+    "LANG", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "TZ", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",  # SnapStart's credentials
+})
 
 # Python runtime lifecycle: (deprecated, block function create, block function update), from AWS's table
 # https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (the same dates cfn-lint ships as

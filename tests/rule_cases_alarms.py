@@ -13,10 +13,10 @@ from .rulecases import assert_error, assert_warning, case
 @case("ALARMS_NOT_ROUTED")
 def _() -> None:
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="job_events")
+    ServerlessFunction(stack, "Fn", source="tests/handler")
     assert_warning(stack, "ALARMS_NOT_ROUTED", "1 alarm(s) notify nobody (FnHealth", "Alerting(stack, 'Alerts'")
     routed = new_stack()
-    ServerlessFunction(routed, "Fn", source="job_events")
+    ServerlessFunction(routed, "Fn", source="tests/handler")
     Alerting(routed, "Alerts", emails=["ops@example.com"])  # declared after the function: found at synth
     assert not [w for w in synth(routed).warnings if "ALARMS_NOT_ROUTED" in w]
 
@@ -24,7 +24,7 @@ def _() -> None:
 @case("ALARMS_OFF")
 def _() -> None:
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="job_events", alarms=False)
+    ServerlessFunction(stack, "Fn", source="tests/handler", alarms=False)
     assert_warning(stack, "ALARMS_OFF", "alarms=False: nothing tells anyone when this fails")
     quiet = new_stack()
     api = ServerlessApi(quiet, "Api", alarms=False)
@@ -53,7 +53,7 @@ def _() -> None:
 
     from constructs_lib.health import Signal
 
-    function = ServerlessFunction(new_stack(), "Fn", source="job_events")
+    function = ServerlessFunction(new_stack(), "Fn", source="tests/handler")
     math = cloudwatch.MathExpression(expression="e * 2", using_metrics={"e": function.function.metric_errors()})
     assert_error("ALARM_SIGNAL", lambda: function.add_health_signals(Signal("double", math, 1, "twice the errors")),
                  "Test/Fn/Health: signal 'double' uses a metric-math expression", "per= for a rate")

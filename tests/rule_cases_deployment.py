@@ -12,7 +12,7 @@ from .rulecases import assert_error, case
 
 
 def fn(**props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(new_stack(), "Fn", **{"source": "job_events", **props})
+    return ServerlessFunction(new_stack(), "Fn", **{"source": "tests/handler", **props})
 
 
 @case("DEPLOYMENT_STEP")
@@ -71,8 +71,8 @@ def _() -> None:
 @case("DEPLOYMENT_HOOK")
 def _() -> None:
     stack = new_stack()
-    hook = ServerlessFunction(stack, "Hook", source="job_events")
-    ServerlessFunction(stack, "A", source="job_events", deployment=Deployment.all_at_once(pre_traffic=hook))
+    hook = ServerlessFunction(stack, "Hook", source="tests/handler")
+    ServerlessFunction(stack, "A", source="tests/handler", deployment=Deployment.all_at_once(pre_traffic=hook))
     assert_error("DEPLOYMENT_HOOK", lambda: ServerlessFunction(
-        stack, "B", source="job_events", deployment=Deployment.all_at_once(post_traffic=hook)),
+        stack, "B", source="tests/handler", deployment=Deployment.all_at_once(post_traffic=hook)),
         "Test/B: post_traffic Test/Hook already tests another function's releases", "its own hook function")

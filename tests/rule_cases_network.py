@@ -15,7 +15,7 @@ from .rulecases import assert_error, assert_warning, case
 
 
 def fn(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(stack, id, source="job_events", **props)
+    return ServerlessFunction(stack, id, source="tests/handler", **props)
 
 
 @case("CORS")

@@ -157,3 +157,35 @@ def _() -> None:
             for i in range(6)]
     assert_error("FN_LAYERS", lambda: ServerlessFunction(stack, "Fn3", source=str(folder), layers=arns),
                  "6 layers", "use at most 5")
+
+
+@case("FN_ENV_UNSET")
+def _() -> None:
+    from constructs_lib.testing import synth
+
+    code = 'import os\n\nTABLE = os.environ["TABLE_NAME"]\nREGION = os.environ["AWS_REGION"]'
+    folder = function_folder(tmp() / "fn", code,
+                             files={"helpers.py": 'import os\n\n\ndef queue():\n    return os.environ["QUEUE_URL"]\n'})
+    (folder / "lambda_function.py").write_text("import helpers\n" + (folder / "lambda_function.py").read_text())
+    stack = new_stack()
+    fn(folder, stack)
+    with pytest.raises(RuntimeError) as info:  # found at synth, once triggers and add_environment have added theirs
+        synth(stack)
+    message = str(info.value)
+    for fragment in (f"{folder}/helpers.py:5 reads os.environ[\"QUEUE_URL\"], which the function does not set",
+                     f"{folder}/lambda_function.py:4 reads os.environ[\"TABLE_NAME\"]", "[FN_ENV_UNSET: ",
+                     'Fix: set it: environment={"QUEUE_URL": ..., "TABLE_NAME": ...}'):
+        assert fragment in message, message
+    assert "AWS_REGION" not in message  # Lambda sets it
+    stack = new_stack()
+    fn(folder, stack, environment={"TABLE_NAME": "orders"}).add_environment("QUEUE_URL", "https://sqs/q")
+    synth(stack)  # the fix the message names
+
+
+@case("FN_ENV_GET")
+def _() -> None:
+    code = 'import os\n\nSTAGE = os.getenv("STAGE")\nDEBUG = os.environ.get("DEBUG", "0")'
+    folder = function_folder(tmp() / "fn", code)
+    stack = new_stack()
+    fn(folder, stack)
+    assert_warning(stack, "FN_ENV_GET", 'lambda_function.py:3 reads os.getenv("STAGE") without a default')

@@ -21,7 +21,7 @@ from .rulecases import case
 def guarded_stack(nag: bool = False):  # type: ignore[no-untyped-def]
     """A stack holding one of our functions (which plugs the guard in) and whatever the case adds."""
     stack = new_stack(nag=nag)
-    function = ServerlessFunction(stack, "Fn", source="job_events")
+    function = ServerlessFunction(stack, "Fn", source="tests/handler")
     return stack, function
 
 
@@ -48,7 +48,7 @@ def _() -> None:
     # aws-cdk-lib stops at 500 itself unless a team lifts its check (context stackResourceLimit 0, as teams with
     # generated stacks do); the guard still catches it then.
     stack = new_stack(nag=False, context={"@aws-cdk/core:stackResourceLimit": 0})
-    ServerlessFunction(stack, "Fn", source="job_events")
+    ServerlessFunction(stack, "Fn", source="tests/handler")
     handles(stack, 501)  # + the function's 9
     assert_guard_error(stack, "STACK_RESOURCES", "the stack has 510 resources", "500 resources per stack",
                        "split it")
@@ -105,12 +105,13 @@ def _() -> None:
 
 @case("IAM_INLINE_POLICY_SIZE")
 def _() -> None:
-    stack, function = guarded_stack()
-    for index in range(100):  # distinct actions per resource, so CDK cannot merge the statements
-        function.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=[f"s3:GetObject{'Version' * (index % 2)}", f"sqs:SendMessage{'Batch' * (index % 3)}"],
-            resources=[f"arn:aws:s3:::bucket-number-{index}/reports/2026/*.json"],
-            conditions={"StringEquals": {"aws:ResourceTag/team": f"team-{index}"}}))
+    # A function's own role overflows into managed policies (test_function); a role of yours does not.
+    stack, _ = guarded_stack()
+    document = iam.PolicyDocument(statements=[iam.PolicyStatement(
+        actions=[f"s3:GetObject{'Version' * (index % 2)}", f"sqs:SendMessage{'Batch' * (index % 3)}"],
+        resources=[f"arn:aws:s3:::bucket-number-{index}/reports/2026/*.json"],
+        conditions={"StringEquals": {"aws:ResourceTag/team": f"team-{index}"}}) for index in range(100)])
+    iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), inline_policies={"Big": document})
     assert_guard_error(stack, "IAM_INLINE_POLICY_SIZE", "characters of inline policy", "10,240 characters")
 
 

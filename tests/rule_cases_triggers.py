@@ -23,7 +23,7 @@ from .rulecases import assert_error, assert_warning, case
 
 
 def fn(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(stack, id, source="job_events", **props)
+    return ServerlessFunction(stack, id, source="tests/handler", **props)
 
 
 @case("TRIGGER_REUSE")
@@ -107,7 +107,7 @@ def _() -> None:
     # a zero window on FIFO is no window (aws-cdk-lib refused it with its own error)
     stack = new_stack()
     zero = QueueTrigger(fifo=True, max_batching_window=Duration.seconds(0))
-    ServerlessFunction(stack, "Fifo", source="job_events", triggers=[zero])
+    ServerlessFunction(stack, "Fifo", source="tests/handler", triggers=[zero])
     assert zero.max_batching_window is None
     synth(stack)
 
@@ -407,6 +407,6 @@ def _() -> None:
 @case("FN_ASYNC_INVOKES")
 def _() -> None:
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events", async_invokes=False, triggers=[QueueTrigger()])
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler", async_invokes=False, triggers=[QueueTrigger()])
     assert_error("FN_ASYNC_INVOKES", lambda: fn.add_trigger(S3Trigger()),
                  "Test/Fn: async_invokes=False, but S3Trigger invokes it asynchronously", "leave async_invokes unset")

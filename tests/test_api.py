@@ -27,7 +27,7 @@ CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
 
 
 def function(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(stack, id, source="job_events", **props)
+    return ServerlessFunction(stack, id, source="tests/handler", **props)
 
 
 def test_cors_on_an_http_api_is_answered_by_api_gateway():
@@ -52,7 +52,7 @@ from constructs_lib import ApiTrigger, Cors, QueueTrigger, ServerlessApi, Server
 from constructs_lib.testing import new_stack, synth
 stack = new_stack()
 api = ServerlessApi(stack, "Api", cors=Cors(allow_origins=["https://app.example.com"]))
-ServerlessFunction(stack, "Fn", source="job_events", triggers=[ApiTrigger(api, "GET /x"), QueueTrigger()])
+ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[ApiTrigger(api, "GET /x"), QueueTrigger()])
 synth(stack, lint=False)
 print(sorted(m for m in sys.modules if m in {"aws_cdk.aws_apigateway", "aws_cdk.aws_route53",
       "aws_cdk.aws_cognito", "aws_cdk.aws_certificatemanager", "aws_cdk.aws_cloudwatch", "aws_cdk.aws_ecs"}))

@@ -86,7 +86,7 @@ def test_cost_json_prices_a_provisioned_table_and_names_what_it_cannot_price(tmp
     dynamodb.Table(stack, "Orders", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
                    billing_mode=dynamodb.BillingMode.PROVISIONED, read_capacity=40, write_capacity=40)
     sfn.StateMachine(stack, "Flow", definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(stack, "Step")))
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger()])
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[QueueTrigger()])
     done = run_cli("cost", "--cdk-out", app.synth().directory, "--json", "--no-free-tier", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)

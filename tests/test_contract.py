@@ -87,6 +87,17 @@ def props(**strategies: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, A
     return st.fixed_dictionaries({}, optional={k: either(v) for k, v in strategies.items()})
 
 
+class Later:
+    """A prop value made when the construct is built, so its own checks run inside `holds_contract`."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+    @staticmethod
+    def made(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v.make() if isinstance(v, Later) else v for k, v in values.items()}
+
+
 def nested(depth: int) -> dict[str, Any]:
     pattern: dict[str, Any] = {"x": ["leaf"]}
     for _ in range(depth):
@@ -100,12 +111,15 @@ FUNCTION_PROPS = props(
     architecture=st.sampled_from([lambda_.Architecture.ARM_64, lambda_.Architecture.X86_64]),
     memory_size=ints(128, 127, 10_240, 10_241, 3_009),
     timeout=durations(1, 0.5, 900, 901, 29, 30, 1.5),
-    environment=st.dictionaries(st.sampled_from(["A1", "AWS_REGION", "1X", "KEY", "x" * 5000]),
-                                st.sampled_from(["", "v", "\"", "x" * 4000]), max_size=3),
-    ephemeral_storage_size=st.sampled_from([512, 511, 10_240, 10_241]).map(Size.mebibytes),
+    # '"' and '\\' count twice once JSON-escaped, which is how Lambda measures its 4 KB
+    environment=st.dictionaries(st.sampled_from(["A1", "AWS_REGION", "1X", "KEY", "x" * 5000, "B2"]),
+                                st.sampled_from(["", "v", "\"", "x" * 4000, '"' * 1500, "\\" * 1500]), max_size=3),
+    ephemeral_storage_size=st.one_of(st.sampled_from([512, 511, 10_240, 10_241]).map(Size.mebibytes),
+                                     st.sampled_from([1, 10, 11]).map(Size.gibibytes),
+                                     st.sampled_from([524_288, 524_289, 1]).map(Size.kibibytes)),
     reserved_concurrency=ints(0, 1, 900, 901),
     function_name=st.sampled_from(["ok-name", "bad name", "x" * 65]),
-    description=st.text(max_size=300),
+    description=st.one_of(st.text(max_size=300), st.sampled_from(["x" * 256, "x" * 257])),
     shared_code=st.sampled_from([[], ["job_api"], "job_api", ["missing"]]),
     deployment=st.sampled_from([Deployment.all_at_once(), Deployment.canary(10, Duration.minutes(5)),
                                 Deployment.linear(33, Duration.minutes(1)),
@@ -114,7 +128,7 @@ FUNCTION_PROPS = props(
     snap_start=st.booleans(),
     async_invokes=st.sampled_from([None, True, False]),
 )
-SOURCES = either(st.sampled_from(["job_events", "missing_folder", "/", "job_events\0"]))
+SOURCES = either(st.sampled_from(["tests/handler", "missing_folder", "/", "tests/handler\0"]))
 
 
 def build_function(stack: cdk.Stack, source: Any, function_props: dict[str, Any], triggers: Any = ()) -> Any:
@@ -131,6 +145,7 @@ QUEUE_TRIGGER_PROPS = props(
 S3_TRIGGER_PROPS = props(
     events=st.lists(st.sampled_from(list(s3.EventType)), max_size=3), prefix=st.text(max_size=20),
     suffix=st.text(max_size=20), delivery=st.sampled_from(["auto", "notification", "eventbridge", "sqs"]),
+    read=st.booleans(),
 )
 EVENT_PATTERNS = st.one_of(
     st.sampled_from([
@@ -143,20 +158,26 @@ EVENT_PATTERNS = st.one_of(
     st.recursive(st.lists(st.text(max_size=5), max_size=3),
                  lambda children: st.dictionaries(st.text(max_size=8), children, max_size=3), max_leaves=10),
 )
+DESCRIPTIONS = st.one_of(st.text(max_size=600), st.sampled_from(["x" * 512, "x" * 513]))
 EVENT_TRIGGER_PROPS = props(retry_attempts=ints(0, 185, 186), max_event_age=durations(60, 59, 86_400, 86_401),
-                            description=st.text(max_size=600))
+                            description=DESCRIPTIONS)
 SCHEDULES = st.sampled_from(["rate(5 minutes)", "rate(1 minute)", "rate(0 minutes)", "cron(0 3 * * ? *)",
                              "cron(0 3 * * * *)", "at(2030-01-01T00:00:00)", "every day", ""])
 SCHEDULE_TRIGGER_PROPS = props(
     timezone=st.sampled_from(["Europe/Berlin", "Mars/Olympus", "UTC"]), flexible_window=durations(1, 60, 86_400, 0.5),
     payload=st.dictionaries(st.text(max_size=5), st.integers(), max_size=2), retry_attempts=ints(0, 185, 186),
-    max_event_age=durations(60, 59, 86_400, 86_401), enabled=st.booleans(), description=st.text(max_size=600),
+    max_event_age=durations(60, 59, 86_400, 86_401), enabled=st.booleans(), description=DESCRIPTIONS,
 )
 API_PROPS = props(
     kind=st.sampled_from(["http", "rest", "graphql"]),
-    authorization=st.sampled_from(["iam", "none", "jwt"]).map(lambda kind: {
-        "iam": ApiAuthorization.iam, "none": ApiAuthorization.public,
-        "jwt": lambda: ApiAuthorization.jwt("https://issuer.example.com", ["aud"])}[kind]()),
+    # made inside the build (`Later`): ApiAuthorization.jwt checks its issuer and audience itself
+    authorization=st.sampled_from(["iam", "none", "jwt", "jwt-no-issuer", "jwt-no-audience", "jwt-http"]).map(
+        lambda kind: Later({
+            "iam": ApiAuthorization.iam, "none": ApiAuthorization.public,
+            "jwt": lambda: ApiAuthorization.jwt("https://issuer.example.com", ["aud"]),
+            "jwt-no-issuer": lambda: ApiAuthorization.jwt("", ["aud"]),
+            "jwt-no-audience": lambda: ApiAuthorization.jwt("https://issuer.example.com", []),
+            "jwt-http": lambda: ApiAuthorization.jwt("http://issuer.example.com", ["aud"])}[kind])),
     throttle_rate_limit=ints(1, 0, 10_000, 10_001), throttle_burst_limit=ints(1, 0, 5_000, 5_001),
     stage_name=st.sampled_from(["prod", "v1", "bad stage", "x" * 200]),
     integration_timeout=durations(0.05, 0.049, 1, 29, 30, 31, 1.5), alarms=st.booleans(),
@@ -171,15 +192,17 @@ FARGATE_PROPS = props(
     architecture=st.sampled_from([lambda_.Architecture.ARM_64, lambda_.Architecture.X86_64]), alarms=st.booleans(),
 )
 QUEUE_WORKER_PROPS = props(min_tasks=ints(0, 1, -1), max_tasks=ints(1, 4, 0, 1_000), messages_per_task=ints(0, 1, 10),
-                           job_timeout=durations(60, 43_200, 43_201), max_receive_count=ints(0, 1, 1000, 1001),
-                           acceptable_latency=durations(60, 0.5), average_job_duration=durations(30, 0))
+                           job_timeout=durations(60, 43_000, 43_080, 43_200, 43_201),
+                           max_receive_count=ints(0, 1, 1000, 1001), acceptable_latency=durations(60, 0.5, 90.25),
+                           average_job_duration=durations(30, 0, 1.5, 0.25))
 WEB_PROPS = props(container_port=ints(8080, 0, 70_000), desired_count=ints(0, 1, 2, -1),
                   health_check_path=st.sampled_from(["/health", "health", ""]), public=st.booleans())
 
 
-def holds_contract(build: Callable[[cdk.Stack], object], *, env: bool = True) -> None:
+def holds_contract(build: Callable[[cdk.Stack], object], *, env: bool = True, feature_flags: bool = True) -> None:
     """Build and synthesize; anything but success or a well-formed ConfigError / rule message fails."""
-    stack = new_stack(nag=False, env=cdk.Environment(account="123456789012", region="us-east-1") if env else None)
+    stack = new_stack(nag=False, env=cdk.Environment(account="123456789012", region="us-east-1") if env else None,
+                      feature_flags=feature_flags)
     try:
         build(stack)
         stack.node.root.synth()
@@ -196,7 +219,33 @@ def test_serverless_function(source: Any, function_props: dict[str, Any]) -> Non
     holds_contract(lambda stack: build_function(stack, source, function_props))
 
 
-GIVEN_QUEUES = st.sampled_from(["none", "plain", "fifo", "fifo-with-standard-dlq", "with-dlq", "imported"])
+GRANTS = st.sampled_from([0, 1, 30, 120, 400])  # 120 statements pass a role's inline limit; 400 need 10+ policies
+STATEMENTS = st.sampled_from(["object", "wildcard", "conditioned", "junk"])
+
+
+@given(grants=GRANTS, statement=STATEMENTS, feature_flags=st.booleans())
+def test_function_grants(grants: int, statement: str, feature_flags: bool) -> None:
+    """Any number of grants: inline, overflowing into managed policies, or past what a role may hold (a rule)."""
+    def statement_for(index: int) -> Any:
+        arn = f"arn:aws:s3:::reports-of-team-{index}/exports/latest.json"
+        if statement == "object":
+            return iam.PolicyStatement(actions=["s3:PutObject"], resources=[arn])
+        if statement == "wildcard":
+            return iam.PolicyStatement(actions=["s3:Get*"], resources=[arn.replace("latest", "*")])
+        if statement == "conditioned":
+            return iam.PolicyStatement(actions=["s3:PutObject"], resources=[arn], conditions={
+                "StringEquals": {"s3:RequestObjectTag/team": f"team-{index}"}})
+        return JUNK[index % len(JUNK)]()
+
+    def build(stack: cdk.Stack) -> None:
+        function = build_function(stack, "tests/handler", {})
+        for index in range(grants):
+            function.add_to_role_policy(statement_for(index))
+    holds_contract(build, feature_flags=feature_flags)
+
+
+GIVEN_QUEUES = st.sampled_from(["none", "plain", "fifo", "fifo-with-standard-dlq", "with-dlq", "imported",
+                                "with-dlq-receive-0", "with-dlq-receive-1001"])
 
 
 def given_queue(stack: cdk.Stack, kind: str) -> sqs.IQueue | None:
@@ -205,15 +254,19 @@ def given_queue(stack: cdk.Stack, kind: str) -> sqs.IQueue | None:
     if kind == "imported":
         return sqs.Queue.from_queue_arn(stack, "Given", "arn:aws:sqs:us-east-1:123456789012:given")
     dlq = sqs.Queue(stack, "GivenDlq", fifo=kind == "fifo" or None) if "dlq" in kind or kind == "fifo" else None
-    return sqs.Queue(stack, "Given", fifo=kind.startswith("fifo") or None, visibility_timeout=Duration.seconds(120),
-                     dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5) if dlq else None)
+    queue = sqs.Queue(stack, "Given", fifo=kind.startswith("fifo") or None, visibility_timeout=Duration.seconds(120),
+                      dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5) if dlq else None)
+    if "receive" in kind:  # outside 1..1000, which SQS refuses (aws-cdk-lib's Queue too: so written into the L1)
+        queue.node.default_child.add_property_override(  # type: ignore[union-attr]
+            "RedrivePolicy.maxReceiveCount", int(kind.rsplit("-", 1)[1]))
+    return queue
 
 
 @given(trigger_props=QUEUE_TRIGGER_PROPS, timeout=durations(20, 900), queue_kind=GIVEN_QUEUES)
 def test_queue_trigger(trigger_props: dict[str, Any], timeout: Duration, queue_kind: str) -> None:
     def build(stack: cdk.Stack) -> None:
         queue = given_queue(stack, queue_kind)
-        build_function(stack, "job_events", {"timeout": timeout}, [QueueTrigger(queue, **trigger_props)])
+        build_function(stack, "tests/handler", {"timeout": timeout}, [QueueTrigger(queue, **trigger_props)])
     holds_contract(build)
 
 
@@ -224,19 +277,19 @@ def test_s3_trigger(trigger_props: list[dict[str, Any]], bucket_kind: str, async
     def build(stack: cdk.Stack) -> None:
         bucket = {"created": lambda: None, "given": lambda: s3.Bucket(stack, "Given"),
                   "imported": lambda: s3.Bucket.from_bucket_name(stack, "Imported", "imported-bucket")}[bucket_kind]()
-        build_function(stack, "job_events", {"async_invokes": async_invokes},
+        build_function(stack, "tests/handler", {"async_invokes": async_invokes},
                        [S3Trigger(bucket, **p) for p in trigger_props])
     holds_contract(build)
 
 
 @given(pattern=either(EVENT_PATTERNS), trigger_props=EVENT_TRIGGER_PROPS)
 def test_event_trigger(pattern: Any, trigger_props: dict[str, Any]) -> None:
-    holds_contract(lambda stack: build_function(stack, "job_events", {}, [EventTrigger(pattern, **trigger_props)]))
+    holds_contract(lambda stack: build_function(stack, "tests/handler", {}, [EventTrigger(pattern, **trigger_props)]))
 
 
 @given(expression=either(SCHEDULES), trigger_props=SCHEDULE_TRIGGER_PROPS)
 def test_schedule_trigger(expression: Any, trigger_props: dict[str, Any]) -> None:
-    holds_contract(lambda stack: build_function(stack, "job_events", {},
+    holds_contract(lambda stack: build_function(stack, "tests/handler", {},
                                                 [ScheduleTrigger(expression, **trigger_props)]))
 
 
@@ -244,8 +297,8 @@ def test_schedule_trigger(expression: Any, trigger_props: dict[str, Any]) -> Non
        public=st.booleans())
 def test_api_and_routes(api_props: dict[str, Any], routes: list[Any], timeout: Duration, public: bool) -> None:
     def build(stack: cdk.Stack) -> None:
-        api = ServerlessApi(stack, "Api", **api_props)
-        build_function(stack, "job_events", {"timeout": timeout},
+        api = ServerlessApi(stack, "Api", **Later.made(api_props))
+        build_function(stack, "tests/handler", {"timeout": timeout},
                        [ApiTrigger(api, route, public=public) for route in routes])
     holds_contract(build)
 
@@ -273,7 +326,7 @@ def test_fargate_web_service(fargate_props: dict[str, Any], web_props: dict[str,
        alarms=either(st.booleans()), twice=st.booleans())
 def test_alerting_and_alarms(emails: Any, alarms: Any, twice: bool) -> None:
     def build(stack: cdk.Stack) -> None:
-        build_function(stack, "job_events", {"alarms": alarms}, [QueueTrigger()])
+        build_function(stack, "tests/handler", {"alarms": alarms}, [QueueTrigger()])
         Alerting(stack, "Alerts", emails=emails)
         if twice:
             Alerting(stack, "More")
@@ -291,7 +344,7 @@ def test_deployment_and_provisioned_concurrency(kind: str, percent: Any, interva
         else:
             deployment = getattr(Deployment, kind)(percent, interval, alias_name=alias_name)
         provisioned = ProvisionedConcurrency(minimum=minimum, maximum=maximum, target_utilization=utilization)
-        build_function(stack, "job_events", {"deployment": deployment, "provisioned_concurrency": provisioned},
+        build_function(stack, "tests/handler", {"deployment": deployment, "provisioned_concurrency": provisioned},
                        [QueueTrigger()])
     holds_contract(build)
 
@@ -338,18 +391,19 @@ def test_api_cors_domain_keys_and_authorizer(kind: str, origins: Any, cors_props
         if isinstance(domain.get("hosted_zone"), str):
             domain["hosted_zone"] = route53.HostedZone.from_hosted_zone_attributes(
                 stack, "Zone", hosted_zone_id="Z1", zone_name=domain["hosted_zone"])
-        authorizer = ServerlessFunction(stack, "Authorizer", source="job_events", async_invokes=False)
+        authorizer = ServerlessFunction(stack, "Authorizer", source="tests/handler", async_invokes=False)
         authorization = ApiAuthorization.lambda_(authorizer, **authorizer_props)
         api = ServerlessApi(stack, "Api", kind=kind, cors=cors_of(origins, cors_props), api_keys=api_keys,
                             api_key_daily_quota=quota, authorization=None if route_authorizer else authorization,
                             **domain)
-        build_function(stack, "job_events", {}, [
+        build_function(stack, "tests/handler", {}, [
             ApiTrigger(api, "GET /items/{id}", authorization=authorization if route_authorizer else None),
             ApiTrigger(api, "GET /health", public=True)])
     holds_contract(build)
 
 
-@given(auth=either(st.sampled_from(["iam", "none", "IAM", "public"])),
+@given(auth=either(st.sampled_from(["iam", "none", "IAM", "public", lambda_.FunctionUrlAuthType.AWS_IAM,
+                                     lambda_.FunctionUrlAuthType.NONE])),
        invoke_mode=either(st.sampled_from(["buffered", "response_stream", "stream"])),
        origins=either(ORIGINS), cors_props=CORS_PROPS, with_cors=st.booleans(), twice=st.booleans(),
        deployment=st.booleans())
@@ -358,7 +412,7 @@ def test_url_trigger(auth: Any, invoke_mode: Any, origins: Any, cors_props: dict
     def build(stack: cdk.Stack) -> None:
         cors = cors_of(origins, cors_props) if with_cors else None
         triggers = [UrlTrigger(auth=auth, cors=cors, invoke_mode=invoke_mode)] * (2 if twice else 1)
-        build_function(stack, "job_events", {"deployment": Deployment.all_at_once() if deployment else None},
+        build_function(stack, "tests/handler", {"deployment": Deployment.all_at_once() if deployment else None},
                        [triggers[0], UrlTrigger()] if twice else triggers)
     holds_contract(build)
 
@@ -381,7 +435,7 @@ def test_function_in_a_vpc(shape: str, subnet_type: Any, given_group: bool, with
         if shape == "isolated-with-s3":
             vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
         group = ec2.SecurityGroup(stack, "Group", vpc=vpc) if given_group else None
-        function = build_function(stack, "job_events", {
+        function = build_function(stack, "tests/handler", {
             "vpc": vpc if with_vpc else None,
             "vpc_subnets": ec2.SubnetSelection(subnet_type=subnet_type) if subnet_type else None,
             "security_groups": [group] if group else ()})
@@ -393,7 +447,7 @@ def test_function_in_a_vpc(shape: str, subnet_type: Any, given_group: bool, with
 @pytest.mark.parametrize("value", [make() for make in JUNK], ids=repr)
 def test_every_scope_and_id(value: Any) -> None:
     """A wrong scope or id is ours to report, for each construct (jsii would fail with an opaque error)."""
-    for build in (lambda s, i: ServerlessFunction(s, i, source="job_events"), lambda s, i: ServerlessApi(s, i),
+    for build in (lambda s, i: ServerlessFunction(s, i, source="tests/handler"), lambda s, i: ServerlessApi(s, i),
                   lambda s, i: FargateWebService(s, i, image_source="example/worker")):
         holds_contract(lambda stack, build=build: build(value, "Id"))
         holds_contract(lambda stack, build=build: build(stack, value))
@@ -404,7 +458,8 @@ def test_event_bus_and_queue_interfaces() -> None:
     def build(stack: cdk.Stack) -> None:
         bus = events.EventBus.from_event_bus_name(stack, "Bus", "custom")
         dlq = sqs.Queue.from_queue_arn(stack, "Dlq", "arn:aws:sqs:us-east-1:123456789012:dlq")
-        build_function(stack, "job_events", {}, [EventTrigger({"source": ["a"]}, event_bus=bus, dead_letter_queue=dlq)])
+        build_function(stack, "tests/handler", {},
+                       [EventTrigger({"source": ["a"]}, event_bus=bus, dead_letter_queue=dlq)])
     holds_contract(build)
     with pytest.raises(ConfigError, match="event_bus=.* is a Bucket"):
         stack = new_stack(nag=False)

@@ -34,7 +34,7 @@ IMAGE = "example/worker"
 def every_construct(stack: cdk.Stack, *, web: bool = True) -> None:
     """One of each public construct and trigger, as an app would use them."""
     api = ServerlessApi(stack, "Api")
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[
         S3Trigger(prefix="in/"), QueueTrigger(), EventTrigger({"source": ["my.app"]}),
         ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /items/{id}"),
     ])
@@ -101,6 +101,6 @@ def test_a_given_queue_keeps_its_own_policy() -> None:
     """Only what the library creates follows the switch; a queue the user made is theirs."""
     stack = new_stack(nag=False, context={DESTROY_DATA_CONTEXT: True})
     queue = sqs.Queue(stack, "Mine", removal_policy=cdk.RemovalPolicy.RETAIN)
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(queue)])
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[QueueTrigger(queue)])
     template = synth(stack, lint=False).template
     assert template["Resources"][stack.get_logical_id(queue.node.default_child)]["DeletionPolicy"] == "Retain"

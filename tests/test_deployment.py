@@ -27,7 +27,7 @@ from constructs_lib.testing import new_stack, synth
 def every_trigger(stack, deployment: Deployment, *, rest: bool = False) -> ServerlessFunction:  # type: ignore[no-untyped-def]
     Alerting(stack, "Alerts")
     api = ServerlessApi(stack, "Api", kind="rest" if rest else "http")
-    return ServerlessFunction(stack, "Fn", source="job_events", deployment=deployment, triggers=[
+    return ServerlessFunction(stack, "Fn", source="tests/handler", deployment=deployment, triggers=[
         QueueTrigger(), S3Trigger(prefix="in/"), S3Trigger(prefix="ev/", delivery="eventbridge"),
         EventTrigger({"source": ["app"]}), ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /items"),
     ])
@@ -39,7 +39,7 @@ def _refs(value: object) -> str:
 
 def test_canary_function_snapshot(snapshot):
     stack = new_stack()
-    hook = ServerlessFunction(stack, "CheckRelease", source="job_events")
+    hook = ServerlessFunction(stack, "CheckRelease", source="tests/handler")
     every_trigger(stack, Deployment.canary(percent=10, interval=Duration.minutes(5), pre_traffic=hook))
     assert synth(stack).template == snapshot
 
@@ -85,8 +85,8 @@ def test_no_trigger_or_permission_targets_the_unqualified_function(rest: bool):
 
 def test_deployment_group_rolls_back_on_the_alias_alarm_and_failed_hooks():
     stack = new_stack()
-    before, after = (ServerlessFunction(stack, name, source="job_events") for name in ("Before", "After"))
-    fn = ServerlessFunction(stack, "Fn", source="job_events", deployment=Deployment.canary(
+    before, after = (ServerlessFunction(stack, name, source="tests/handler") for name in ("Before", "After"))
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler", deployment=Deployment.canary(
         percent=10, interval=Duration.minutes(5), pre_traffic=before, post_traffic=after))
     Alerting(stack, "Alerts")
     result = synth(stack)
@@ -131,7 +131,7 @@ def test_shapes_use_predefined_configs_or_one_custom_config_per_shape():
     for i, shape in enumerate([Deployment.all_at_once(), Deployment.linear(percent=10, interval=Duration.minutes(1)),
                                Deployment.canary(percent=25, interval=Duration.minutes(7)),
                                Deployment.canary(percent=25, interval=Duration.minutes(7))]):
-        ServerlessFunction(stack, f"Fn{i}", source="job_events", deployment=shape)
+        ServerlessFunction(stack, f"Fn{i}", source="tests/handler", deployment=shape)
     result = synth(stack)
     groups = result.resources("AWS::CodeDeploy::DeploymentGroup").values()
     names = [g["Properties"]["DeploymentConfigName"] for g in groups]
@@ -146,8 +146,8 @@ def test_shapes_use_predefined_configs_or_one_custom_config_per_shape():
 
 def test_provisioned_concurrency_fixed_and_autoscaled():
     stack = new_stack()
-    fixed = ServerlessFunction(stack, "Fixed", source="job_events", provisioned_concurrency=2)
-    scaled = ServerlessFunction(stack, "Scaled", source="job_events", reserved_concurrency=20,
+    fixed = ServerlessFunction(stack, "Fixed", source="tests/handler", provisioned_concurrency=2)
+    scaled = ServerlessFunction(stack, "Scaled", source="tests/handler", reserved_concurrency=20,
                                 provisioned_concurrency=ProvisionedConcurrency(minimum=1, maximum=10))
     result = synth(stack)
     t = result.assertions
@@ -165,7 +165,7 @@ def test_provisioned_concurrency_fixed_and_autoscaled():
 
 def test_snap_start_publishes_a_version_and_triggers_use_it():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events", snap_start=True, triggers=[QueueTrigger()])
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler", snap_start=True, triggers=[QueueTrigger()])
     result = synth(stack)  # aws-cdk-lib's "publish a version" reminder is answered, so no warning is left
     result.assertions.has_resource_properties("AWS::Lambda::Function", {"SnapStart": {
         "ApplyOn": "PublishedVersions"}})
@@ -176,7 +176,7 @@ def test_snap_start_publishes_a_version_and_triggers_use_it():
 
 def test_without_a_deployment_nothing_changes():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger()])
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[QueueTrigger()])
     result = synth(stack)
     assert fn.alias is None and fn.version is None and fn.invoke_target is fn.function
     assert result.count("AWS::Lambda::Alias") == 0 and result.count("AWS::Lambda::Version") == 0
@@ -184,7 +184,7 @@ def test_without_a_deployment_nothing_changes():
 
 def test_local_aws_without_codedeploy_gets_the_alias_only():
     stack = new_stack(context={CODEDEPLOY_CONTEXT: "false"})
-    fn = ServerlessFunction(stack, "Fn", source="job_events",
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler",
                             deployment=Deployment.canary(percent=10, interval=Duration.minutes(5)))
     result = synth(stack)
     assert fn.deployment_group is None

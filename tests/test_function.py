@@ -19,13 +19,13 @@ from constructs_lib.testing import new_stack, synth
 
 def test_default_function_snapshot(snapshot):
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="job_events")
+    ServerlessFunction(stack, "Fn", source="tests/handler")
     assert synth(stack).template == snapshot
 
 
 def test_defaults_are_cheap_observable_and_lossless():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events")
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler")
     result = synth(stack)
     t = result.assertions
     t.has_resource_properties("AWS::Lambda::Function", {
@@ -52,7 +52,7 @@ def test_defaults_are_cheap_observable_and_lossless():
 
 def test_role_has_no_managed_policy_and_logs_only_to_its_own_group():
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="job_events")
+    ServerlessFunction(stack, "Fn", source="tests/handler")
     result = synth(stack)
     (role,) = result.resources("AWS::IAM::Role").values()
     assert "ManagedPolicyArns" not in role["Properties"]
@@ -100,7 +100,7 @@ def test_handler_in_a_package_module_is_found(tmp_path):
 
 def test_it_is_grantable_like_a_cdk_function():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events")
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler")
     bucket = s3.Bucket.from_bucket_name(stack, "Bucket", "some-bucket")
     queue = sqs.Queue.from_queue_arn(stack, "Queue", "arn:aws:sqs:us-east-1:123456789012:jobs")
     bucket.grant_read(fn)
@@ -120,13 +120,43 @@ def test_it_is_grantable_like_a_cdk_function():
     assert fn.grant_principal is fn.role
 
 
+@pytest.mark.parametrize("feature_flags", [False, True], ids=["cdk-init-app", "feature-flags"])
+def test_grants_past_the_inline_limit_overflow_into_managed_policies_the_function_waits_for(feature_flags):
+    import json
+
+    from aws_cdk import aws_iam as iam
+
+    from constructs_lib.rules.stack import estimated_size
+
+    stack = new_stack(feature_flags=feature_flags, env=None)
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler")
+    objects = [f"arn:aws:s3:::reports-of-team-{index}/exports/latest.json" for index in range(120)]
+    for index, arn in enumerate(objects):  # 120 bucket statements, more than a role holds inline, which aws-cdk-lib
+        # deploys too; each its own condition, so that minimizing policies (a feature flag) cannot merge them
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[arn], conditions={
+            "StringEquals": {"s3:RequestObjectTag/team": f"team-{index}"}}))
+    template = synth(stack).template  # the guard (IAM_INLINE_POLICY_SIZE), cdk-nag and cfn-lint pass
+    resources = template["Resources"]
+    role_id = next(k for k, v in resources.items() if v["Type"] == "AWS::IAM::Role" and k.startswith("FnRole"))
+    overflow = {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::IAM::ManagedPolicy"}
+    assert overflow and all(k.startswith("FnRoleOverflowPolicy") for k in overflow)
+    assert all(p["Roles"] == [{"Ref": role_id}] for p in overflow.values())
+    inline = resources[role_id]["Properties"]["Policies"]
+    assert estimated_size(inline) <= 10_240
+    assert all(estimated_size(p["PolicyDocument"]) <= 6_144 for p in overflow.values())
+    placed = json.dumps([inline] + [p["PolicyDocument"] for p in overflow.values()])
+    assert all(placed.count(f'"{arn}"') == 1 for arn in objects)  # each grant once, none lost
+    function = next(v for v in resources.values() if v["Type"] == "AWS::Lambda::Function")
+    assert set(overflow) <= set(function["DependsOn"])  # a mapping made with the function finds its permissions
+
+
 def test_a_plain_iam_statement_goes_on_the_role_as_aws_cdk_libs_add_to_role_policy():
     from aws_cdk import aws_iam as iam
 
     from constructs_lib import ConfigError
 
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events")
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler")
     fn.add_to_role_policy(iam.PolicyStatement(actions=["ssm:GetParameter"],
                                               resources=["arn:aws:ssm:us-east-1:123456789012:parameter/app/key"]))
     synth(stack).assertions.has_resource_properties("AWS::IAM::Role", {"Policies": [{
@@ -138,7 +168,7 @@ def test_a_plain_iam_statement_goes_on_the_role_as_aws_cdk_libs_add_to_role_poli
 
 def test_add_environment_is_checked_and_applied():
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events", environment={"A_KEY": "1"})
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler", environment={"A_KEY": "1"})
     fn.add_environment("B_KEY", "2")
     synth(stack).assertions.has_resource_properties(
         "AWS::Lambda::Function", {"Environment": {"Variables": {"A_KEY": "1", "B_KEY": "2"}}}
@@ -153,8 +183,8 @@ class HouseFunction(ServerlessFunction):
 
 def test_a_subclass_changes_defaults_in_one_place():
     stack = new_stack()
-    HouseFunction(stack, "House", source="job_events")
-    ServerlessFunction(stack, "Plain", source="job_events")
+    HouseFunction(stack, "House", source="tests/handler")
+    ServerlessFunction(stack, "Plain", source="tests/handler")
     result = synth(stack)
     memory = {k: v["Properties"]["MemorySize"] for k, v in result.resources("AWS::Lambda::Function").items()}
     assert sorted(memory.values()) == [256, 512]
@@ -162,7 +192,7 @@ def test_a_subclass_changes_defaults_in_one_place():
     assert retention == [30, 90]
     # An explicit keyword still wins over the subclass default.
     stack2 = new_stack()
-    HouseFunction(stack2, "House", source="job_events", memory_size=1024)
+    HouseFunction(stack2, "House", source="tests/handler", memory_size=1024)
     synth(stack2).assertions.has_resource_properties("AWS::Lambda::Function", {"MemorySize": 1024})
 
 
@@ -171,13 +201,13 @@ def test_failure_destination_only_where_async_invokes_can_happen():
     from constructs_lib import ApiTrigger, QueueTrigger, S3Trigger, ServerlessApi
 
     api = ServerlessApi(stack, "Api")
-    synchronous = ServerlessFunction(stack, "Sync", source="job_events",
+    synchronous = ServerlessFunction(stack, "Sync", source="tests/handler",
                                      triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
     assert synchronous.failure_queue is None  # SQS mappings and APIs never reach an on-failure destination
-    later = ServerlessFunction(stack, "Later", source="job_events", triggers=[QueueTrigger()])
+    later = ServerlessFunction(stack, "Later", source="tests/handler", triggers=[QueueTrigger()])
     later.add_trigger(S3Trigger())  # S3 invokes asynchronously: the destination comes with it
-    direct = ServerlessFunction(stack, "Direct", source="job_events")  # no trigger: invoked directly
-    forced = ServerlessFunction(stack, "Forced", source="job_events", triggers=[QueueTrigger()], async_invokes=True)
+    direct = ServerlessFunction(stack, "Direct", source="tests/handler")  # no trigger: invoked directly
+    forced = ServerlessFunction(stack, "Forced", source="tests/handler", triggers=[QueueTrigger()], async_invokes=True)
     assert all(f.failure_queue is not None for f in (later, direct, forced))
     assert forced.enable_failure_destination() is forced.failure_queue  # once
     result = synth(stack)

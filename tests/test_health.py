@@ -43,7 +43,7 @@ def expression(alarm: dict[str, Any]) -> str:
 
 def test_a_queue_triggered_function_has_one_alarm_over_all_its_signals(snapshot):
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="job_events", timeout=Duration.seconds(30), triggers=[QueueTrigger()])
+    ServerlessFunction(stack, "Fn", source="tests/handler", timeout=Duration.seconds(30), triggers=[QueueTrigger()])
     alerting = Alerting(stack, "Alerts", emails=["ops@example.com"])
     result = synth(stack)
     assert result.template == snapshot
@@ -63,7 +63,7 @@ def test_a_queue_triggered_function_has_one_alarm_over_all_its_signals(snapshot)
 def test_an_alarm_keeps_your_own_overrides_and_is_written_as_cloudformation():
     # Alarms are raw CfnResources whose metrics are written at synth: an override of yours made before that stays.
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger()])
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[QueueTrigger()])
     Alerting(stack, "Alerts")
     (health,) = fn.health_alarms
     assert health.alarm is not None
@@ -78,7 +78,7 @@ def test_an_alarm_keeps_your_own_overrides_and_is_written_as_cloudformation():
 def test_signals_added_after_the_function_is_made_reach_its_alarm():
     # Made in the constructor, the alarm is created whole; a trigger added later is written into it before synth.
     stack = new_stack()
-    fn = ServerlessFunction(stack, "Fn", source="job_events")  # no trigger yet: direct invokes, an on-failure queue
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler")  # no trigger yet: direct invokes, an on-failure queue
     Alerting(stack, "Alerts")
     fn.add_trigger(QueueTrigger())
     (alarm,) = synth(stack).resources("AWS::CloudWatch::Alarm").values()
@@ -91,7 +91,7 @@ def test_signals_added_after_the_function_is_made_reach_its_alarm():
 def test_every_construct_alarms_on_what_it_routes_somewhere():
     stack = new_stack()
     api = ServerlessApi(stack, "Api")
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[
         QueueTrigger(), S3Trigger(delivery="eventbridge"), EventTrigger({"source": ["my.app"]}),
         ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /x")])
     FargateQueueWorker(stack, "Worker", image_source=IMAGE)
@@ -122,7 +122,7 @@ def test_every_construct_alarms_on_what_it_routes_somewhere():
 def test_the_dashboard_has_a_row_per_function_worker_and_api():
     stack = new_stack()
     api = ServerlessApi(stack, "Api")
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
     FargateQueueWorker(stack, "Worker", image_source=IMAGE)
     body = json.dumps(synth(stack, lint=False).resources("AWS::CloudWatch::Dashboard"))
     for title in ("Fn: invocations, errors, throttles", "Fn: duration", "queue Queue", "DLQ QueueDeadLetters",
@@ -143,7 +143,7 @@ def test_metrics_written_as_data_are_the_ones_aws_cdk_lib_makes(kind: str):
         return (spec.namespace, spec.metric_name, stack.resolve(dict(spec.dimensions)), spec.statistic)
 
     api = ServerlessApi(stack, "Api", kind=kind, api_name="Orders" if kind == "rest" else None)
-    fn = ServerlessFunction(stack, "Fn", source="job_events", deployment=Deployment.all_at_once(),
+    fn = ServerlessFunction(stack, "Fn", source="tests/handler", deployment=Deployment.all_at_once(),
                             triggers=[ApiTrigger(api, "GET /x")])
     cdk_api = api.http_api or api.rest_api
     assert cdk_api is not None and fn.alias is not None
@@ -160,7 +160,7 @@ def test_the_dashboard_body_is_one_join_of_its_pieces():
     copying everything before each piece), and renders the same JSON. No env, as `cdk init` makes a stack."""
     stack = new_stack(env=None)
     for i in range(3):
-        ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()])
+        ServerlessFunction(stack, f"Fn{i}", source="tests/handler", triggers=[QueueTrigger()])
     (dashboard,) = synth(stack, lint=False).resources("AWS::CloudWatch::Dashboard").values()
     separator, pieces = dashboard["Properties"]["DashboardBody"]["Fn::Join"]
     assert separator == ""
@@ -177,16 +177,16 @@ def test_the_dashboard_body_is_one_join_of_its_pieces():
 
 def test_powertools_names_are_set_and_yours_win():
     stack = new_stack()
-    ServerlessFunction(stack, "Orders", source="job_events")
-    ServerlessFunction(stack, "Mine", source="job_events", environment={"POWERTOOLS_SERVICE_NAME": "orders-api"})
-    ServerlessFunction(stack, "Full", source="job_events", environment={"BIG": "x" * 4086})  # no room: left out
+    ServerlessFunction(stack, "Orders", source="tests/handler")
+    ServerlessFunction(stack, "Mine", source="tests/handler", environment={"POWERTOOLS_SERVICE_NAME": "orders-api"})
+    ServerlessFunction(stack, "Full", source="tests/handler", environment={"BIG": "x" * 4086})  # no room: left out
     functions = {k[:4]: v["Properties"].get("Environment", {}).get("Variables", {})
                  for k, v in synth(stack).resources("AWS::Lambda::Function").items()}
     assert functions["Orde"] == {"POWERTOOLS_SERVICE_NAME": "Orders", "POWERTOOLS_METRICS_NAMESPACE": "Test"}
     assert functions["Mine"]["POWERTOOLS_SERVICE_NAME"] == "orders-api"
     assert "POWERTOOLS_SERVICE_NAME" not in functions["Full"]
     # the Powertools names count toward the 4 KB when variables are added later
-    near_full = ServerlessFunction(new_stack(), "Fn", source="job_events", environment={"BIG": "x" * 4000})
+    near_full = ServerlessFunction(new_stack(), "Fn", source="tests/handler", environment={"BIG": "x" * 4000})
     with pytest.raises(ConfigError, match="FN_ENV_SIZE"):
         near_full.add_environment("MORE", "y" * 20)
 
@@ -202,8 +202,8 @@ def test_thresholds_are_defaults_a_subclass_changes():
         alarm_defaults = replace(ServerlessApi.alarm_defaults, server_error_rate=0.2)
 
     stack = new_stack()
-    Tolerant(stack, "Fn", source="job_events")
-    ServerlessFunction(stack, "Strict", source="job_events")
+    Tolerant(stack, "Fn", source="tests/handler")
+    ServerlessFunction(stack, "Strict", source="tests/handler")
     SlowApi(stack, "Api")
     alarms = synth(stack, lint=False).resources("AWS::CloudWatch::Alarm")
     by_owner = {name[:3]: expression(alarm) for name, alarm in alarms.items()}
@@ -218,7 +218,7 @@ def test_a_local_aws_gets_single_metric_alarms():
 
     stack = new_stack(context={ALARMS_PER_SIGNAL: "true"})
     api = ServerlessApi(stack, "Api")
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[QueueTrigger(), ApiTrigger(api, "GET /x")])
     Alerting(stack, "Alerts")
     alarms = synth(stack).resources("AWS::CloudWatch::Alarm")
     assert all("Metrics" not in a["Properties"] and a["Properties"]["AlarmActions"] for a in alarms.values())

@@ -18,7 +18,7 @@ ENI_ACTIONS = list(network.ENI_ACTIONS)
 
 
 def function(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(stack, id, source="job_events", **props)
+    return ServerlessFunction(stack, id, source="tests/handler", **props)
 
 
 def vpc_of(stack, **props):  # type: ignore[no-untyped-def]

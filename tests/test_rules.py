@@ -26,7 +26,7 @@ from .rulecases import CASES, assert_error, assert_warning, case
 
 
 def fn(**props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(new_stack(), "Fn", **{"source": "job_events", **props})
+    return ServerlessFunction(new_stack(), "Fn", **{"source": "tests/handler", **props})
 
 
 @case("PROP_TYPE")
@@ -49,11 +49,11 @@ def _() -> None:
 @case("CONSTRUCT_ID")
 def _() -> None:
     stack = new_stack()
-    assert_error("CONSTRUCT_ID", lambda: ServerlessFunction(stack, "", source="job_events"), "id is empty")
-    ServerlessFunction(stack, "Fn", source="job_events")
+    assert_error("CONSTRUCT_ID", lambda: ServerlessFunction(stack, "", source="tests/handler"), "id is empty")
+    ServerlessFunction(stack, "Fn", source="tests/handler")
     assert_error("CONSTRUCT_ID", lambda: ServerlessApi(stack, "Fn"), "Test/Fn: Test already has a child 'Fn'")
     # ServerlessFunction lets CDK find the clash (one round trip fewer) and reports it the same way.
-    assert_error("CONSTRUCT_ID", lambda: ServerlessFunction(stack, "Fn", source="job_events"),
+    assert_error("CONSTRUCT_ID", lambda: ServerlessFunction(stack, "Fn", source="tests/handler"),
                  "Test/Fn: Test already has a child 'Fn'")
 
 
@@ -66,7 +66,7 @@ def _() -> None:
 @case("FN_MEMORY_QUOTA")
 def _() -> None:
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="job_events", memory_size=4096)
+    ServerlessFunction(stack, "Fn", source="tests/handler", memory_size=4096)
     assert_warning(stack, "FN_MEMORY_QUOTA", "memory_size=4096 MB", "3,008 MB")
 
 
@@ -121,7 +121,7 @@ def _() -> None:
 @case("FN_RESERVED_CONCURRENCY_QUOTA")
 def _() -> None:
     stack = new_stack()
-    ServerlessFunction(stack, "Fn", source="job_events", reserved_concurrency=950)
+    ServerlessFunction(stack, "Fn", source="tests/handler", reserved_concurrency=950)
     assert_warning(stack, "FN_RESERVED_CONCURRENCY_QUOTA", "reserved_concurrency=950", "900")
 
 
@@ -152,7 +152,7 @@ def _() -> None:
 @case("FN_RUNTIME_DEPRECATED")
 def _() -> None:
     stack = new_stack(nag=False)
-    ServerlessFunction(stack, "Fn", source="job_events", runtime=lambda_.Runtime.PYTHON_3_10)
+    ServerlessFunction(stack, "Fn", source="tests/handler", runtime=lambda_.Runtime.PYTHON_3_10)
     # (cfn-lint flags it too, as W2531; the warning says when deploys will start to fail)
     assert_warning(stack, "FN_RUNTIME_DEPRECATED", "runtime=python3.10 was deprecated on 2026-10-31; "
                    "new functions are refused from 2027-02-01", lint=False)
@@ -186,11 +186,11 @@ def test_every_case_names_a_registered_rule() -> None:
 def test_a_function_at_every_limit_still_synthesizes() -> None:
     stack = new_stack()
     ServerlessFunction(
-        stack, "Fn", source="job_events", memory_size=10_240, timeout=Duration.seconds(900),
+        stack, "Fn", source="tests/handler", memory_size=10_240, timeout=Duration.seconds(900),
         ephemeral_storage_size=Size.mebibytes(10_240), reserved_concurrency=900,
         environment={"BIG": "x" * 4086}, function_name="f" * 64,
     )
-    ServerlessFunction(stack, "Small", source="job_events", memory_size=128, timeout=Duration.seconds(1),
+    ServerlessFunction(stack, "Small", source="tests/handler", memory_size=128, timeout=Duration.seconds(1),
                        ephemeral_storage_size=Size.mebibytes(512), reserved_concurrency=0)
     result = synth(stack)
     assert [w for w in result.warnings if "FN_RESERVED_CONCURRENCY_QUOTA" in w] == []
@@ -198,7 +198,7 @@ def test_a_function_at_every_limit_still_synthesizes() -> None:
 
 def test_a_warning_can_be_acknowledged() -> None:
     stack = new_stack()
-    function = ServerlessFunction(stack, "Fn", source="job_events", memory_size=4096)
+    function = ServerlessFunction(stack, "Fn", source="tests/handler", memory_size=4096)
     Validations.of(function).acknowledge(Acknowledgment(id="FN_MEMORY_QUOTA", reason="quota raised to 10 GB"))
     assert [w for w in synth(stack).warnings if "FN_MEMORY_QUOTA" in w] == []
 
@@ -208,7 +208,7 @@ def test_warnings_have_one_ack_format_sit_where_the_fix_is_and_carry_no_jsii_tra
 
     stack = new_stack(nag=False)
     queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.seconds(30))
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[QueueTrigger(queue)])
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[QueueTrigger(queue)])
     assembly = stack.node.root.synth()
     messages = [m for m in assembly.get_stack_artifact(stack.artifact_id).messages if "[SQS_" in str(m.entry.data)]
     assert {m.id for m in messages} == {"/Test/Jobs"}  # on the queue, whose setting is the fix
@@ -218,5 +218,5 @@ def test_warnings_have_one_ack_format_sit_where_the_fix_is_and_carry_no_jsii_tra
     # Acknowledged before the warning exists (on the stack) or after (on the construct): both silence it.
     early = new_stack(nag=False)
     Validations.of(early).acknowledge(Acknowledgment(id="Annotation::FN_MEMORY_QUOTA", reason="quota raised"))
-    ServerlessFunction(early, "Fn", source="job_events", memory_size=4096)
+    ServerlessFunction(early, "Fn", source="tests/handler", memory_size=4096)
     assert not [w for w in synth(early).warnings if "FN_MEMORY_QUOTA" in w]

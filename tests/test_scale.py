@@ -39,7 +39,7 @@ def resources_added(build: Callable[[cdk.Stack, int], object], *, alarms: bool =
 
 def with_triggers(make: Callable[[cdk.Stack], list], **props) -> Callable[[cdk.Stack, int], None]:  # type: ignore[type-arg, no-untyped-def]
     def build(stack: cdk.Stack, i: int) -> None:
-        ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=make(stack), **props)
+        ServerlessFunction(stack, f"Fn{i}", source="tests/handler", triggers=make(stack), **props)
     return build
 
 
@@ -74,7 +74,7 @@ def test_fifty_alarmed_queue_functions_fit_in_one_stack() -> None:
     stack = new_stack()
     Alerting(stack, "Alerts", emails=["ops@example.com"])
     for i in range(50):
-        ServerlessFunction(stack, f"Fn{i}", source="job_events", triggers=[QueueTrigger()])
+        ServerlessFunction(stack, f"Fn{i}", source="tests/handler", triggers=[QueueTrigger()])
     Validations.of(stack).acknowledge(Acknowledgment(id="ConstructsLib::STACK_RESOURCES_NEAR_LIMIT",
                                                      reason="this test fills the stack on purpose"))
     result = synth(stack, lint=False)
@@ -98,7 +98,7 @@ class FunctionsStack(cdk.Stack):
         super().__init__(scope, id, **kwargs)
         Alerting(self, "Alerts", topic=base.alerts.topic)  # alarms of this stack go to the base's topic
         for name in names:
-            fn = ServerlessFunction(self, name, source="job_events", triggers=[QueueTrigger()])
+            fn = ServerlessFunction(self, name, source="tests/handler", triggers=[QueueTrigger()])
             base.bus.grant_put_events_to(fn)
 
 

@@ -60,7 +60,7 @@ def test_a_test_apps_cloud_assembly_is_removed_when_the_process_ends():
     script = ("from constructs_lib.testing import new_stack, synth\n"
               "from constructs_lib import ServerlessFunction\n"
               "stack = new_stack()\n"
-              "ServerlessFunction(stack, 'Fn', source='job_events')\n"
+              "ServerlessFunction(stack, 'Fn', source='tests/handler')\n"
               "synth(stack)\n"
               "import pathlib; outdir = pathlib.Path(stack.node.root.outdir)\n"
               "assert (outdir / 'manifest.json').exists()\n"

@@ -31,7 +31,7 @@ TLS_ONLY = Match.object_like({
 
 
 def function(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(stack, id, source="job_events", **props)
+    return ServerlessFunction(stack, id, source="tests/handler", **props)
 
 
 # --- S3 -----------------------------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def test_a_function_takes_several_triggers_of_the_same_kind():
 
     stack = new_stack()
     imported = [s3.Bucket.from_bucket_name(stack, f"Imported{i}", f"partner-bucket-{i}") for i in range(2)]
-    function = ServerlessFunction(stack, "Fn", source="job_events", triggers=[
+    function = ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[
         QueueTrigger(), QueueTrigger(),
         S3Trigger(prefix="a/"), S3Trigger(prefix="b/"),
         S3Trigger(imported[0]), S3Trigger(imported[1]),
@@ -348,7 +348,7 @@ def test_each_api_kind_deploys_the_authorization_asked_for_or_refuses_it(kind, a
                                               "authorizer on a REST API"):
             ApiTrigger(api, "GET /items", authorization=make(pool))
         return
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[ApiTrigger(api, "GET /items",
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[ApiTrigger(api, "GET /items",
                                                                                authorization=make(pool))])
     result = synth(stack, lint=False)
     if kind == "http":
@@ -362,7 +362,7 @@ def test_each_api_kind_deploys_the_authorization_asked_for_or_refuses_it(kind, a
 def test_routes_with_different_issuers_get_their_own_authorizers():
     stack = new_stack(nag=False)
     api = ServerlessApi(stack, "Api", authorization=ApiAuthorization.jwt("https://a.example.com", ["a"]))
-    ServerlessFunction(stack, "Fn", source="job_events", triggers=[
+    ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[
         ApiTrigger(api, "GET /a"),
         ApiTrigger(api, "GET /b", authorization=ApiAuthorization.jwt("https://b.example.com", ["b"])),
     ])

@@ -16,7 +16,7 @@ from constructs_lib.testing import new_stack, synth
 
 
 def function(stack, id="Fn", **props):  # type: ignore[no-untyped-def]
-    return ServerlessFunction(stack, id, source="job_events", **props)
+    return ServerlessFunction(stack, id, source="tests/handler", **props)
 
 
 def test_url_trigger_iam_by_default_with_grant_and_output():

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from constructs import IConstruct
 
 from .. import context
+from ..render import before_synth
 from ..rules import packaging as rules
 from . import LayerInfo
 from .bundle import Bundle, build_bundle
+from .environment import EnvRead, environment_reads
 from .imports import ImportProblem, check_imports
 from .installer import RUNTIME_PROVIDED_MODULES, Dependencies, InstallError, Target, find_lock, install
 from .stdlib import stdlib_modules
@@ -42,14 +45,39 @@ def install_dependencies(construct: IConstruct, folder: Path, target: Target) ->
 
 def _import_problems(bundle: Bundle, handler_module: str, available: frozenset[str]) -> list[ImportProblem]:
     """`check_imports` of a bundle, once per bundle, handler and available modules: the bundle's folder is named by
-    its content hash, so the answer holds for every function that shares it."""
+    its content hash, so the answer holds for every function that shares it. The files it follows (the code
+    Lambda loads with the handler) are kept for `environment_reads_of`."""
     key = (bundle.path, handler_module, available)
     if key not in _IMPORT_PROBLEMS:
-        _IMPORT_PROBLEMS[key] = check_imports([bundle.path], handler_module, available, ours=bundle.code.keys())
+        loaded: list[Path] = []
+        _IMPORT_PROBLEMS[key] = check_imports([bundle.path], handler_module, available, ours=bundle.code.keys(),
+                                              visited=loaded)
+        _LOADED[(bundle.path, handler_module)] = loaded
     return list(_IMPORT_PROBLEMS[key])
 
 
 _IMPORT_PROBLEMS: dict[tuple[Path, str, frozenset[str]], list[ImportProblem]] = {}
+_LOADED: dict[tuple[Path, str], list[Path]] = {}
+_ENV_READS: dict[tuple[Path, str], list[EnvRead]] = {}
+
+
+def environment_reads_of(bundle: Bundle, handler: str) -> list[EnvRead]:
+    """The environment variables the handler's code reads (the files its module loads, followed as the import
+    check follows them), with the user's own file paths; once per bundle and handler."""
+    key = (bundle.path, handler.rsplit(".", 1)[0])
+    if key not in _ENV_READS:
+        found = environment_reads(_LOADED.get(key, []))
+        _ENV_READS[key] = [replace(r, file=bundle.code.get(r.file, r.file)) for r in found]
+    return _ENV_READS[key]
+
+
+def check_environment_at_synth(construct: IConstruct, bundle: Bundle, handler: str,
+                               environment: Callable[[], Mapping[str, str]]) -> None:
+    """Once the app is complete (triggers and `add_environment` have added theirs): every variable the handler
+    reads with `os.environ[...]` is set (FN_ENV_UNSET), and a `.get` without a default is said (FN_ENV_GET)."""
+    reads = environment_reads_of(bundle, handler)
+    if reads:
+        before_synth(construct, lambda: rules.check_environment_reads(construct, reads, environment()))
 
 
 def package_code(

@@ -35,10 +35,12 @@ class _Import:
 
 def check_imports(
     roots: Iterable[Path], handler_module: str, available: frozenset[str], *, ours: Collection[Path] | None = None,
+    visited: list[Path] | None = None,
 ) -> list[ImportProblem]:
     """Problems in the modules reachable from `handler_module` ("pkg.mod") under `roots` (the bundle's folders
     in search order); `available` holds the top-level names found elsewhere (stdlib, runtime, layers).
-    Only files in `ours` (default: all) are followed: installed dependencies are not ours to check."""
+    Only files in `ours` (default: all) are followed: installed dependencies are not ours to check. `visited`, when
+    given, receives the files followed (the handler's module first): the code Lambda loads with the handler."""
     roots = list(roots)
     problems: list[ImportProblem] = []
     seen: set[Path] = set()
@@ -49,6 +51,8 @@ def check_imports(
         if path in seen:
             continue
         seen.add(path)
+        if visited is not None:
+            visited.append(path)
         package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
         for item in _imports_at_load(path):
             if item.level:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from constructs import IConstruct
 
 from .. import limits as L
+from ..packaging.environment import EnvRead
 from ..packaging.imports import ImportProblem
 from ..packaging.installer import InstallError, Target
 from . import fail, rule, warn
@@ -182,3 +184,36 @@ def check_layers(construct: IConstruct, count: int, runtime: str, architecture: 
         if architectures is not None and architectures and architecture not in architectures:
             fail(construct, "FN_LAYERS", f"layer {path} is built for {', '.join(architectures)}, not {architecture}",
                  f"build the layer for {architecture}, or set the function's architecture to match it.")
+
+
+def _read_at(read: EnvRead) -> str:
+    try:
+        file = read.file.relative_to(Path.cwd())  # the app's folder, where cdk synth runs
+    except ValueError:
+        file = read.file
+    return f"{file}:{read.line} reads {read.written}"
+
+
+@rule("FN_ENV_UNSET", "every variable the handler reads with os.environ[...] is set",
+      limit="Lambda sets the function's environment and its reserved variables, nothing else: a variable read with "
+            "[] that is not set is a KeyError on the invoke that reads it", source=L.LAMBDA_ENV_URL)
+def check_environment_reads(construct: IConstruct, reads: list[EnvRead], environment: Mapping[str, str]) -> None:
+    unset = [r for r in reads if r.name not in environment and r.name not in L.LAMBDA_RESERVED_ENV_KEYS
+             and r.name not in L.LAMBDA_RUNTIME_ENV_KEYS]
+    missing = [r for r in unset if r.required]
+    if missing:
+        names = sorted({r.name for r in missing})
+        fail(construct, "FN_ENV_UNSET", "; ".join(f"{_read_at(r)}, which the function does not set" for r in missing),
+             "set it: environment={" + ", ".join(f'"{n}": ...' for n in names) + "} (or fn.add_environment("
+             f'"{names[0]}", ...), e.g. with a table\'s table_name), or read it with .get() and a default.')
+    for read in unset:
+        if not read.has_default:
+            warn_environment_get(construct, read)
+
+
+@rule("FN_ENV_GET", "a variable read with .get() or getenv() without a default is set",
+      limit="an unset variable reads as None: the code goes on with None", source=L.LAMBDA_ENV_URL,
+      severity="warning")
+def warn_environment_get(construct: IConstruct, read: EnvRead) -> None:
+    warn(construct, "FN_ENV_GET", f"{_read_at(read)} without a default, which the function does not set",
+         f'set it (environment={{"{read.name}": ...}}), or give the read a default.')
