@@ -5,6 +5,7 @@
 #   make test-lowest   the unit tests against the lowest dependency versions pyproject.toml declares
 #   make deploy-local  deploy the example app to a local MiniStack, fire every trigger, tear down
 #   make bench         benchmarks, results in bench/RESULTS.md
+#   make dist          the wheel and sdist in dist/ (uv build), checked with twine: what a project installs
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,11 +18,13 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test test-fast test-lowest lint deploy-local bench clean
+.PHONY: setup synth test test-fast test-lowest lint deploy-local bench dist clean
 
 MINISTACK_VERSION := 1.5.33
 
 CHECKOV_VERSION := 3.3.30
+
+TWINE_VERSION := 7.0.0
 
 setup: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/ministack $(STAMPS)/checkov
 
@@ -79,6 +82,13 @@ deploy-local: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# What `pip install` gets until the package is on PyPI (and what the release workflow publishes).
+dist: $(STAMPS)/venv
+	rm -rf dist
+	$(VENV)/bin/uv build --out-dir dist --quiet
+	$(VENV)/bin/uvx --quiet --from twine==$(TWINE_VERSION) twine check --strict dist/*
+	@ls dist
 
 clean:
 	rm -rf cdk.out $(STAMPS) $(VENV) .venv-ministack .venv-checkov .venv-lowest node_modules

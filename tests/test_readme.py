@@ -25,5 +25,15 @@ def test_every_public_construct_is_documented():
 
 def test_every_make_command_in_the_readme_exists():
     targets = set(re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.M))
-    for command in set(re.findall(r"make ([a-z-]+)", README)):
+    for command in set(re.findall(r"make (?:-C \S+ )?([a-z][a-z-]*)", README)):
         assert command in targets, command
+
+
+def test_the_version_is_the_same_in_pyproject_the_changelog_and_the_install_lines():
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M)
+    install = README.split("<!-- install:start -->", 1)[1].split("<!-- install:end -->", 1)[0]
+    assert f"constructs_lib-{version}-py3-none-any.whl" in install

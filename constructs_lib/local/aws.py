@@ -26,7 +26,7 @@ class LocalAws:
             try:
                 import boto3
             except ImportError:
-                raise AppError("boto3 is not installed: pip install 'constructs-lib[local]'") from None
+                raise AppError("boto3 is not installed: install constructs-lib with its [local] extra") from None
             self._clients[service] = boto3.client(service, endpoint_url=self.endpoint, region_name=REGION,
                                                   aws_access_key_id=ACCOUNT, aws_secret_access_key=SECRET)
         return self._clients[service]

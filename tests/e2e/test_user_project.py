@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -74,6 +75,16 @@ app.synth()
 '''
 
 
+def readme_install_lines() -> list[str]:
+    """The commands of the README's install block (between its install markers), comments dropped."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("<!-- install:start -->", 1)[1].split("<!-- install:end -->", 1)[0]
+    lines = [line.split(" #", 1)[0].strip() for line in block.splitlines()]
+    commands = [line for line in lines if line and not line.startswith(("#", "```"))]
+    assert [c.split()[0] for c in commands] == ["make", "pip"], commands
+    return commands
+
+
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
@@ -90,16 +101,14 @@ def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Pat
     context = json.loads((project / "cdk.json").read_text())["context"]
     assert not any(key.startswith("constructs_lib") for key in context)  # nothing of ours in a user's cdk.json
 
-    # pip install constructs-lib[testing], from a wheel built out of this checkout (what PyPI would serve)
-    import uv
-
-    uv_bin = uv.find_uv_bin()
-    run([uv_bin, "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(ROOT)], tmp_path, env)
-    wheel = next((tmp_path / "dist").glob("constructs_lib-*.whl"))
-    run([uv_bin, "venv", "--python", sys.executable, str(project / ".venv")], project, env)
+    # The README's install lines as written, this checkout standing for the clone; pip in the venv cdk init asks for.
+    run([sys.executable, "-m", "venv", str(project / ".venv")], project, env)
     python = project / ".venv" / "bin" / "python"
-    run([uv_bin, "pip", "install", "--python", str(python), f"constructs-lib[testing] @ {wheel.as_uri()}"],
-        project, env)
+    for line in readme_install_lines():
+        command = shlex.split(line.replace("path/to/constructs-lib", str(ROOT)))
+        if command[0] == "pip":
+            command = [str(python), "-m", "pip", "--disable-pip-version-check", *command[1:]]
+        run(command, project, env)
 
     (project / "shop" / "shop_stack.py").write_text(STACK)
     (project / "app.py").write_text(APP)
