@@ -208,7 +208,7 @@ class ServerlessApi(Construct):
         if api_keys:
             self.usage_plan = self.make_usage_plan(list(api_keys), api_key_daily_quota, rate, burst)
         self.health = Health(self, f"API {self.node.path}", self.alarm_defaults, alarms=alarms)
-        self.health.add(*self.health_signals())
+        self.health.add_from(self.health_signals)
         self.health.show(self.make_dashboard_row())
         # One authorizer per distinct authorization (kind, issuer, pool...), shared by the routes that use it:
         # a route with another issuer or user pool gets its own, never the first one's.

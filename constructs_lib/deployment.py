@@ -18,7 +18,7 @@ from aws_cdk import Duration, Size, Stack
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct, Node
+from constructs import Construct, IConstruct, Node
 
 from . import context
 from . import limits as L
@@ -157,7 +157,7 @@ def application(scope: Construct) -> codedeploy.LambdaApplication:
     return codedeploy.LambdaApplication(stack, "CodeDeployApplication")
 
 
-def codedeploy_enabled(scope: Construct) -> bool:
+def codedeploy_enabled(scope: IConstruct) -> bool:
     """False under `-c constructs_lib:codedeploy=false` (a local AWS has no CodeDeploy): the alias then moves to each
     new version directly, as `Deployment.all_at_once()` would without hooks or alarms."""
     return not context.switched_off(scope, context.CODEDEPLOY)
@@ -177,8 +177,8 @@ class Release:
     rollback_alarm: HealthAlarm | None = None
 
 
-class Releasable(Protocol):
-    """The steps of a release, each a method a subclass of `ServerlessFunction` may override."""
+class Releasable(IConstruct, Protocol):
+    """A construct with the steps of a release, each a method a subclass of `ServerlessFunction` may override."""
 
     def make_alias(self, deployment: Deployment | None,
                    provisioned: int | ProvisionedConcurrency | None) -> tuple[lambda_.IVersion, lambda_.Alias]: ...
@@ -187,13 +187,13 @@ class Releasable(Protocol):
                               rollback: HealthAlarm) -> codedeploy.LambdaDeploymentGroup: ...
 
 
-def release_of(function: Releasable, scope: Construct, deployment: Deployment | None,
+def release_of(function: Releasable, deployment: Deployment | None,
                provisioned: int | ProvisionedConcurrency | None, snap_start: bool) -> Release:
-    """The releases of `function` (made under `scope`, the function's construct): its steps, in their order."""
+    """The releases of `function` (made under its construct): its steps, in their order."""
     if deployment is None and provisioned is None and not snap_start:
         return Release()
     version, alias = function.make_alias(deployment, provisioned)
-    if deployment is None or not codedeploy_enabled(scope):
+    if deployment is None or not codedeploy_enabled(function):
         return Release(version, alias)
     rollback = function.make_rollback_alarm(alias)
     return Release(version, alias, function.make_deployment_group(deployment, version, alias, rollback), rollback)

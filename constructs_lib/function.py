@@ -177,7 +177,7 @@ class ServerlessFunction(Construct):
         acknowledge_last_stops(self)
         # Releases (deployment.py): a version and the alias every trigger invokes, CodeDeploy shifting it.
         self.deployment = deployment
-        self.release: Release = releases.release_of(self, self, deployment, provisioned_concurrency, snap_start)
+        self.release: Release = releases.release_of(self, deployment, provisioned_concurrency, snap_start)
         self.version, self.alias = self.release.version, self.release.alias
         self.deployment_group: codedeploy.LambdaDeploymentGroup | None = self.release.deployment_group
         # What every trigger invokes: the alias when there is one (so releases shift its traffic), else $LATEST.
@@ -186,7 +186,7 @@ class ServerlessFunction(Construct):
         self.alarms = alarms
         self.health = Health(self, f"Function {self._path}", self.alarm_defaults, alarms=alarms)
         self.health.hold()
-        self.health.add(*self.health_signals())
+        self.health.add_from(self.health_signals)
         self.health.show(self.make_dashboard_row())
         # An on-failure destination where async invokes can happen: an async trigger (S3, EventBridge, Scheduler),
         # no trigger at all (direct invokes), or async_invokes=True. SQS and API triggers invoke synchronously, so

@@ -9,7 +9,7 @@ from typing import Any
 from ..assembly import ref
 from .base import ACCOUNT, REGION, Fire, Fired, FoundTrigger, LocalCalls, TemplateView, TriggerAdapter, example_path
 from .http import HttpApiAdapter, http_event
-from .rest import RestApiAdapter, rest_event
+from .rest import RestApiAdapter, rest_event, rest_methods
 
 
 class AuthorizerAdapter(TriggerAdapter):
@@ -66,22 +66,16 @@ class AuthorizerAdapter(TriggerAdapter):
 
 
 def _guarded_routes(template: TemplateView) -> dict[str, list[dict[str, Any]]]:
-    from .rest import resource_path
-
     guarded: dict[str, list[dict[str, Any]]] = {}
     for _, props in template.of_type("AWS::ApiGatewayV2::Route"):
         authorizer = ref(props.get("AuthorizerId"))
         if authorizer:
             guarded.setdefault(authorizer, []).append({"route": props.get("RouteKey"), "authorization": "CUSTOM"})
-    stages = {ref(props.get("RestApiId")): props.get("StageName") for _, props in
-              template.of_type("AWS::ApiGateway::Stage")}
-    for _, props in template.of_type("AWS::ApiGateway::Method"):
-        authorizer = ref(props.get("AuthorizerId"))
+    for method in rest_methods(template):
+        authorizer = ref(method.props.get("AuthorizerId"))
         if authorizer:
-            path = resource_path(template, props.get("ResourceId"))
-            guarded.setdefault(authorizer, []).append({
-                "route": f"{props.get('HttpMethod')} {path}", "authorization": "CUSTOM",
-                "stage": stages.get(ref(props.get("RestApiId"))) or "prod"})
+            guarded.setdefault(authorizer, []).append({"route": method.route, "authorization": "CUSTOM",
+                                                       "stage": method.stage})
     return guarded
 
 

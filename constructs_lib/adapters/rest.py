@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..assembly import ref
@@ -16,23 +17,37 @@ from .base import (
 from .http import RouteAdapter
 
 
+@dataclass(frozen=True)
+class RestMethod:
+    props: Mapping[str, Any]  # the AWS::ApiGateway::Method's properties
+    api: str | None  # the REST API's logical id
+    stage: str  # the API's stage name ("prod" when the template has none)
+    route: str  # "GET /items/{id}"
+
+
+def rest_methods(template: TemplateView) -> Iterator[RestMethod]:
+    """Each method of each REST API in the template, with its API's stage and its route."""
+    stages = {ref(props.get("RestApiId")): props.get("StageName") for _, props in
+              template.of_type("AWS::ApiGateway::Stage")}
+    for _, props in template.of_type("AWS::ApiGateway::Method"):
+        api = ref(props.get("RestApiId"))
+        path = resource_path(template, props.get("ResourceId"))
+        yield RestMethod(props, api, stages.get(api) or "prod", f"{props.get('HttpMethod')} {path}")
+
+
 class RestApiAdapter(RouteAdapter):
     kind = "rest"
 
     def find(self, template: TemplateView) -> Iterator[tuple[str, FoundTrigger]]:
-        stages = {ref(props.get("RestApiId")): props.get("StageName") for _, props in
-                  template.of_type("AWS::ApiGateway::Stage")}
-        for _, props in template.of_type("AWS::ApiGateway::Method"):
-            integration = props.get("Integration") or {}
+        for method in rest_methods(template):
+            integration = method.props.get("Integration") or {}
             if integration.get("Type") != "AWS_PROXY":
                 continue  # CORS preflights (mock integrations), and other integrations
-            api = ref(props.get("RestApiId"))
-            path = resource_path(template, props.get("ResourceId"))
             for function in template.functions_named_in(integration.get("Uri")):
                 yield function, FoundTrigger(self.kind, {
-                    "api": api, "stage": stages.get(api) or "prod", "route": f"{props.get('HttpMethod')} {path}",
-                    "authorization": props.get("AuthorizationType", "NONE"),
-                    "authorizer": ref(props.get("AuthorizerId"))})
+                    "api": method.api, "stage": method.stage, "route": method.route,
+                    "authorization": method.props.get("AuthorizationType", "NONE"),
+                    "authorizer": ref(method.props.get("AuthorizerId"))})
 
     def describe(self, detail: Mapping[str, Any]) -> str:
         return f"REST API {detail.get('route')} ({detail.get('authorization')})"

@@ -171,6 +171,7 @@ class _Pricer(ResourcePricer):
         self.p, self.profile, self.overrides, self.result = prices, profile, overrides, result
         self.usage = result.usage
         self.stack_functions: dict[str, tuple[str, Function]] = {}  # logical id -> (construct path, function)
+        self.api_requests: dict[tuple[str, str], float | None] = {}  # (construct, API) -> requests its functions get
 
     def add(self, stack: str, construct: str, service: str, what: str, quantity: float, unit: str, cost: float,
             idle: bool = False) -> None:

@@ -21,6 +21,7 @@ class ResourcePricer:
     p: Prices
     profile: Any  # estimate.Profile: `.get(path, key, derived, why)` (it imports this module)
     stack_functions: dict[str, tuple[str, Any]]
+    api_requests: dict[tuple[str, str], float | None]
     add: Callable[..., None]
     use: Callable[[str, float], None]
     requests_of: Callable[[str, Any], float]
@@ -161,8 +162,12 @@ class ResourcePricer:
              stored * self.p.logs_storage_gb_month)
 
     def _api_requests(self, c: Construct, api: tuple[str, str, list[str]]) -> float | None:
-        behind = sum(self.requests_of(*self.stack_functions[t]) for t in api[2] if t in self.stack_functions)
-        return behind or None
+        """The requests of the functions behind an API: worked out once, for its request line and its access log."""
+        key = (c.path, api[0])
+        if key not in self.api_requests:
+            behind = sum(self.requests_of(*self.stack_functions[t]) for t in api[2] if t in self.stack_functions)
+            self.api_requests[key] = behind or None
+        return self.api_requests[key]
 
 
 def _provisioned_capacity(props: Mapping[str, Any]) -> tuple[float, float]:

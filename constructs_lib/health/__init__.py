@@ -11,6 +11,7 @@ A construct holds one `Health`: `fn.health.add(signal)`, `fn.health.watch_queue(
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aws_cdk import Duration
@@ -48,6 +49,11 @@ class Health:
             self._held.extend(signals)
         elif self.enabled:
             add_signals(self.owner, self.alarms, self.subject, self.defaults, *signals)
+
+    def add_from(self, signals: Callable[[], Iterable[Signal]]) -> None:
+        """Add what `signals()` gives, asked only when the construct has alarms (`alarms=False` needs none)."""
+        if self.enabled:
+            self.add(*signals())
 
     def hold(self) -> None:
         """Gather signals while the construct is being made (its triggers' too), so its alarm is made whole, in one

@@ -178,8 +178,7 @@ def deployed(project: Project, progress: Progress = quiet, *,
         if not deploy_if_needed:
             raise AppError("nothing is deployed locally: run `constructs-lib local deploy` first")
         progress("nothing deployed locally yet: deploying first")
-        server = LocalAws(deploy(project, None, progress).endpoint)
-        return server, project.deployed_app()
+        return LocalAws(deploy(project, None, progress).endpoint), project.deployed_app()
     return LocalAws(server.endpoint), project.deployed_app()
 
 
