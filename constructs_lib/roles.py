@@ -61,8 +61,8 @@ class InlinePolicyRole(iam.Role):
 
         Sizes are measured on the documents as CloudFormation gets them (merged, when the app minimizes policies).
         """
-        if self._size(self._first_statements, self._added) <= INLINE_GRANTS_CHARS:
-            return
+        if estimated_size(Stack.of(self).resolve(self.inline_grants)) <= INLINE_GRANTS_CHARS:
+            return  # `inline_grants` holds them all already: no second document for the common case
         groups: list[list[iam.PolicyStatement]] = []
         start = 0
         while start < len(self._added):
