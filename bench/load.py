@@ -102,8 +102,14 @@ class LoadApp:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def flaky(self, percent: float) -> None:
-        """From now on, `percent` of invocations raise before doing anything (read by the handler each time)."""
+        """From now on, `percent` of invocations raise before doing anything (read by the handler each time), the
+        first of them always: a fault run has at least one fault, however few invocations it makes."""
         (self.ledger / "flaky_percent").write_text(str(percent))
+        fault_next = self.ledger / "fault_next"
+        if percent:
+            fault_next.touch()
+        else:
+            fault_next.unlink(missing_ok=True)
 
     # --- what happened ---------------------------------------------------------------------------------------
 
