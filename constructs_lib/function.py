@@ -29,7 +29,7 @@ from .health.signals import function_row, function_signals
 from .layers import PythonLayer, layer_info, resolve_source, shown_path
 from .nag import acknowledge_last_stops, function_checkov_skips, write_metadata
 from .packaging import Bundle
-from .packaging.code import check_environment_at_synth, package_code, target_for
+from .packaging.code import check_code_at_synth, package_code, target_for
 from .queues import dead_letter_queue
 from .roles import execution_role, tracing_policy
 from .rules import function as rules
@@ -126,10 +126,10 @@ class ServerlessFunction(Construct):
         self.shared_code = [self.resolve_source(folder) for folder in shared_code]
         self.layers = list(layers)
         self.bundle: Bundle = self.make_bundle()
-        check_environment_at_synth(self, self.bundle, self.handler, lambda: self._environment)  # FN_ENV_UNSET
-
         self.log_group: logs.ILogGroup = self.make_log_group()
         self.role: iam.IRole = self.make_role()
+        check_code_at_synth(self, self.bundle, self.handler, lambda: self._environment,  # FN_ENV_*, FN_CALL_*
+                            lambda: (self.role, self.lambda_service_resources()))
         self.vpc = vpc
         self.vpc_subnets: ec2.SubnetSelection | None = None
         self.security_groups: list[ec2.ISecurityGroup] = list(security_groups)

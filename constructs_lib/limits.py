@@ -150,6 +150,9 @@ CFN_TEMPLATE_MAX_BYTES = 1_000_000  # via S3, which the CDK bootstrap uses
 
 # --- IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html ----------------------
 IAM_QUOTAS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+IAM_POLICY_EVALUATION_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
+IAM_LEAST_PRIVILEGE_URL = ("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html"
+                           "#grant-least-privilege")
 IAM_ROLE_INLINE_POLICIES_MAX_CHARS = 10_240  # all inline policies of a role together, whitespace excluded
 IAM_MANAGED_POLICY_MAX_CHARS = 6_144
 IAM_MANAGED_POLICIES_PER_ROLE = 10  # adjustable up to 20

@@ -18,11 +18,11 @@ from constructs import Construct, IConstruct
 
 from .nag import acknowledge
 from .render import before_synth
-from .roles import InlinePolicyRole
+from .roles import grants_of
 from .rules import function as rules
 
 # Service prefixes of IAM actions that are not called from the function's code (Lambda itself makes these calls).
-_NOT_FROM_CODE = frozenset({"ec2", "logs", "xray"})
+NOT_FROM_CODE = frozenset({"ec2", "logs", "xray"})
 # IAM service prefix -> VPC endpoint service name, where the two differ.
 _ENDPOINT_NAMES = {"cloudwatch": "monitoring", "execute-api": "execute-api"}
 # What Lambda needs to attach a function to a VPC: the actions of AWSLambdaVPCAccessExecutionRole.
@@ -85,22 +85,11 @@ def check_vpc_endpoints(construct: IConstruct, role: iam.IRole, vpc: ec2.IVpc, l
 def granted_services(role: iam.IRole, not_from_code: Sequence[str] = ()) -> set[str]:
     """The VPC endpoint names of the AWS services whose actions `role`'s own grants allow (`s3`, `sqs`, ...), leaving
     out statements only on `not_from_code` (resources Lambda itself uses with the role)."""
-    if not isinstance(role, InlinePolicyRole):
-        return set()
-    stack = Stack.of(role)
-    document = stack.resolve(role.inline_grants.to_json()) or {}
-    service_side = [json.dumps(stack.resolve(arn), sort_keys=True) for arn in not_from_code]
     services = set()
-    for statement in document.get("Statement", []):
-        resources = statement.get("Resource", [])
-        resources = resources if isinstance(resources, list) else [resources]
-        if statement.get("Effect") != "Allow" or (
-                resources and all(json.dumps(r, sort_keys=True) in service_side for r in resources)):
-            continue
-        actions = statement.get("Action", [])
-        for action in [actions] if isinstance(actions, str) else actions:
+    for granted in grants_of(role, not_from_code) or []:
+        for action in granted.actions:
             prefix = action.split(":")[0]
-            if prefix not in _NOT_FROM_CODE and prefix != "*":
+            if prefix not in NOT_FROM_CODE and prefix != "*":
                 services.add(_ENDPOINT_NAMES.get(prefix, prefix))
     return services
 

@@ -7,9 +7,12 @@ in a policy of their own that holds nothing else, acknowledged once per stack.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import json
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jsii
@@ -167,3 +170,71 @@ def _stack_tracing_policy(stack: Stack) -> iam.Policy:
     ])
     acknowledge(policy, XRAY_REASON, "AwsSolutions-IAM5[Resource::*]")
     return policy
+
+
+# --- What a role allows (read at synth: the VPC endpoint check, the code's AWS calls) ----------------------------
+
+
+@dataclass(frozen=True)
+class Granted:
+    """One Allow statement of a role's grants, resolved: its actions as written (wildcards kept; a `NotAction`
+    statement counts as `*`) and its resources, each as JSON text."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+    def allows(self, action: str) -> bool:
+        return any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in self.actions)
+
+
+def grants_of(role: iam.IRole, not_from_code: Sequence[str] = ()) -> list[Granted] | None:
+    """The Allow statements of `role`'s own grants, leaving out those only on `not_from_code` (resources Lambda
+    itself uses with the role: the queues it polls, its on-failure queue). None for a role this library did not
+    make (its grants are wherever its owner put them)."""
+    if not isinstance(role, InlinePolicyRole):
+        return None
+    stack = Stack.of(role)
+    service_side = {json.dumps(stack.resolve(arn), sort_keys=True) for arn in not_from_code}
+    granted = []
+    for statement in _statements_of(stack.resolve(role.inline_grants.to_json()) or {}):
+        resources = tuple(r for r in statement.resources if r not in service_side)  # minimized policies merge them
+        if resources or not statement.resources:
+            granted.append(Granted(statement.actions, resources))
+    return granted
+
+
+def attached_grants(role: iam.IRole) -> tuple[list[Granted], list[str]]:
+    """What else the role is given in its stack: the statements of `iam.Policy` and `iam.ManagedPolicy` constructs
+    attached to it, and the managed policies (AWS's or imported) whose content synth cannot read. A walk of the
+    whole stack: for the rare call that the role's own grants do not allow."""
+    stack = Stack.of(role)
+    cfn_role = role.node.default_child
+    if not isinstance(cfn_role, iam.CfnRole):
+        return [], []
+    reference = json.dumps(stack.resolve(cfn_role.ref), sort_keys=True)
+    granted: list[Granted] = []
+    ours: set[str] = set()
+    for node in stack.node.find_all():
+        if isinstance(node, iam.CfnPolicy | iam.CfnManagedPolicy):
+            roles = stack.resolve(node.roles) or []
+            if reference in {json.dumps(r, sort_keys=True) for r in roles}:
+                granted += _statements_of(stack.resolve(node.policy_document))
+                if isinstance(node, iam.CfnManagedPolicy):
+                    ours.add(json.dumps(stack.resolve(node.ref), sort_keys=True))
+    unseen = [json.dumps(arn) for arn in stack.resolve(cfn_role.managed_policy_arns) or []
+              if json.dumps(arn, sort_keys=True) not in ours]
+    return granted, unseen
+
+
+def _statements_of(document: Mapping[str, Any]) -> list[Granted]:
+    granted = []
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action", "*" if "NotAction" in statement else [])
+        resources = statement.get("Resource", "*" if "NotResource" in statement else [])
+        granted.append(Granted(
+            tuple([actions] if isinstance(actions, str) else actions),
+            tuple(json.dumps(r, sort_keys=True) for r in ([resources] if isinstance(resources, str | dict)
+                                                          else resources))))
+    return granted

@@ -62,7 +62,7 @@ class ServerlessAppStack(cdk.Stack):
         self.allow_put(process_job, "results/*")
         self.bus.grant_put_events_to(process_job)
 
-        self.uploads = S3Trigger(prefix="uploads/")
+        self.uploads = S3Trigger(prefix="uploads/", read=False)  # the check reads the event, not the upload
         check_upload = ServerlessFunction(
             self, "CheckUpload", source="check_upload", triggers=[self.uploads],
             environment={"DATA_BUCKET": self.data.bucket_name, "JOBS_QUEUE_URL": self.jobs.queue.queue_url},
@@ -107,7 +107,7 @@ class ServerlessAppStack(cdk.Stack):
             triggers=[ScheduleTrigger("rate(1 minute)" if local else "cron(0 3 * * ? *)", timezone="Europe/Berlin"),
                       self.report_url],
         )
-        self.allow_read(nightly_report, "results/")
+        self.allow_list(nightly_report, "results/")  # it counts the results, it does not read them
         self.allow_put(nightly_report, "reports/*")
 
         outputs = {
@@ -130,10 +130,14 @@ class ServerlessAppStack(cdk.Stack):
         """GetObject and ListBucket under one prefix (ListBucket turns a missing key into 404, not 403)."""
         objects = self.data.arn_for_objects(f"{prefix}*")
         function.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
+        self.allow_list(function, prefix)
+        self._acknowledge_prefix(function, objects)
+
+    def allow_list(self, function: ServerlessFunction, prefix: str) -> None:
+        """ListBucket of the keys under one prefix."""
         function.role.add_to_principal_policy(iam.PolicyStatement(
             actions=["s3:ListBucket"], resources=[self.data.bucket_arn],
             conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}}))
-        self._acknowledge_prefix(function, objects)
 
     def _acknowledge_prefix(self, function: ServerlessFunction, objects: str) -> None:
         acknowledge(function.role, "Object access is scoped to one key prefix of the app's data bucket.",

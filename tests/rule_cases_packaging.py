@@ -23,6 +23,25 @@ def tmp() -> Path:
     return Path(scratch_dir("pkg-case-"))
 
 
+def synth_fails_at_synth(stack, *fragments: str) -> str:  # type: ignore[no-untyped-def]
+    """The message of a rule found once the app is complete (at synth, not as the construct is made)."""
+    from constructs_lib.testing import synth
+
+    with pytest.raises(RuntimeError) as info:
+        synth(stack)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+def assert_code_warns(code: str, rule_id: str, *fragments: str) -> None:
+    """A function whose handler is `code` synthesizes with the warning `rule_id` saying each of `fragments`."""
+    stack = new_stack()
+    fn(function_folder(tmp() / "fn", code), stack)
+    assert_warning(stack, rule_id, *fragments)
+
+
 def local_requirements(index: Path, *lines: str) -> str:
     return "\n".join(["--no-index", f"--find-links {index}", *lines]) + "\n"
 
@@ -169,13 +188,10 @@ def _() -> None:
     (folder / "lambda_function.py").write_text("import helpers\n" + (folder / "lambda_function.py").read_text())
     stack = new_stack()
     fn(folder, stack)
-    with pytest.raises(RuntimeError) as info:  # found at synth, once triggers and add_environment have added theirs
-        synth(stack)
-    message = str(info.value)
-    for fragment in (f"{folder}/helpers.py:5 reads os.environ[\"QUEUE_URL\"], which the function does not set",
-                     f"{folder}/lambda_function.py:4 reads os.environ[\"TABLE_NAME\"]", "[FN_ENV_UNSET: ",
-                     'Fix: set it: environment={"QUEUE_URL": ..., "TABLE_NAME": ...}'):
-        assert fragment in message, message
+    message = synth_fails_at_synth(  # found at synth, once triggers and add_environment have added theirs
+        stack, f"{folder}/helpers.py:5 reads os.environ[\"QUEUE_URL\"], which the function does not set",
+        f"{folder}/lambda_function.py:4 reads os.environ[\"TABLE_NAME\"]", "[FN_ENV_UNSET: ",
+        'Fix: set it: environment={"QUEUE_URL": ..., "TABLE_NAME": ...}')
     assert "AWS_REGION" not in message  # Lambda sets it
     stack = new_stack()
     fn(folder, stack, environment={"TABLE_NAME": "orders"}).add_environment("QUEUE_URL", "https://sqs/q")
@@ -184,8 +200,56 @@ def _() -> None:
 
 @case("FN_ENV_GET")
 def _() -> None:
-    code = 'import os\n\nSTAGE = os.getenv("STAGE")\nDEBUG = os.environ.get("DEBUG", "0")'
-    folder = function_folder(tmp() / "fn", code)
+    assert_code_warns('import os\n\nSTAGE = os.getenv("STAGE")\nDEBUG = os.environ.get("DEBUG", "0")', "FN_ENV_GET",
+                      'lambda_function.py:3 reads os.getenv("STAGE") without a default')
+
+
+UPLOADER = '''import boto3
+
+s3 = boto3.client("s3")
+
+
+def save(key, body):
+    s3.put_object(Bucket="b", Key=key, Body=body)'''
+
+
+OBJECTS = "arn:aws:s3:::uploads/incoming/report.json"
+
+
+@case("FN_CALL_NOT_GRANTED")
+def _() -> None:
+    from aws_cdk import aws_iam as iam
+
+    from constructs_lib.testing import synth
+
+    folder = function_folder(tmp() / "fn", UPLOADER)
     stack = new_stack()
     fn(folder, stack)
-    assert_warning(stack, "FN_ENV_GET", 'lambda_function.py:3 reads os.getenv("STAGE") without a default')
+    synth_fails_at_synth(  # found at synth, once every grant is known
+        stack, f"{folder}/lambda_function.py:7 calls s3.put_object(...), which needs s3:PutObject: the role does not "
+        "allow it", "[FN_CALL_NOT_GRANTED: ", "is not authorized to perform",
+        "Fix: grant it where the resource is defined: s3:PutObject: bucket.grant_put(fn)")
+    stack = new_stack()
+    fn(folder, stack).add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[OBJECTS]))
+    synth(stack)  # the fix the message names
+
+
+@case("FN_CALL_NOT_CHECKED")
+def _() -> None:
+    assert_code_warns('import os\n\nimport boto3\n\nCLIENT = boto3.client(os.environ.get("SERVICE", "s3"))',
+                      "FN_CALL_NOT_CHECKED", "lambda_function.py:5 boto3.client(...) with a service name computed at "
+                      "run time")
+
+
+@case("FN_GRANT_UNUSED")
+def _() -> None:
+    from aws_cdk import aws_iam as iam
+
+    folder = function_folder(tmp() / "fn", UPLOADER)
+    stack = new_stack()
+    function = fn(folder, stack)
+    function.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[OBJECTS]))  # used
+    function.add_to_role_policy(iam.PolicyStatement(  # no call uses it
+        actions=["dynamodb:GetItem", "dynamodb:Query"], resources=["arn:aws:dynamodb:eu-west-1:123456789012:table/t"]))
+    assert_warning(stack, "FN_GRANT_UNUSED", "grants no call of the handler's code uses: dynamodb:GetItem, "
+                   "dynamodb:Query on arn:aws:dynamodb:eu-west-1:123456789012:table/t [FN_GRANT_UNUSED")

@@ -8,6 +8,7 @@ from pathlib import Path
 from constructs import IConstruct
 
 from .. import limits as L
+from ..packaging.aws_calls import AwsCall, Unchecked, access_level
 from ..packaging.environment import EnvRead
 from ..packaging.imports import ImportProblem
 from ..packaging.installer import InstallError, Target
@@ -187,11 +188,15 @@ def check_layers(construct: IConstruct, count: int, runtime: str, architecture: 
 
 
 def _read_at(read: EnvRead) -> str:
+    return f"{_at(read.file, read.line)} reads {read.written}"
+
+
+def _at(path: Path, line: int) -> str:
     try:
-        file = read.file.relative_to(Path.cwd())  # the app's folder, where cdk synth runs
+        file = path.relative_to(Path.cwd())  # the app's folder, where cdk synth runs
     except ValueError:
-        file = read.file
-    return f"{file}:{read.line} reads {read.written}"
+        file = path
+    return f"{file}:{line}"
 
 
 @rule("FN_ENV_UNSET", "every variable the handler reads with os.environ[...] is set",
@@ -217,3 +222,79 @@ def check_environment_reads(construct: IConstruct, reads: list[EnvRead], environ
 def warn_environment_get(construct: IConstruct, read: EnvRead) -> None:
     warn(construct, "FN_ENV_GET", f"{_read_at(read)} without a default, which the function does not set",
          f'set it (environment={{"{read.name}": ...}}), or give the read a default.')
+
+
+# What the handler calls, the role allows (packaging/aws_calls.py finds the calls, roles.py reads the grants)
+
+# The grant that gives an action, as aws-cdk-lib's L2s name it: by action, else by service and access level.
+_GRANT_FOR_ACTION = {
+    "sqs:SendMessage": "queue.grant_send_messages(fn)",
+    "sqs:ReceiveMessage": "queue.grant_consume_messages(fn)",
+    "sqs:DeleteMessage": "queue.grant_consume_messages(fn)",
+    "sqs:ChangeMessageVisibility": "queue.grant_consume_messages(fn)",
+    "sqs:PurgeQueue": "queue.grant_purge(fn)",
+    "sns:Publish": "topic.grant_publish(fn)",
+    "events:PutEvents": "bus.grant_put_events_to(fn)",
+    "lambda:InvokeFunction": "other_function.grant_invoke(fn)",
+    "states:StartExecution": "state_machine.grant_start_execution(fn)",
+    "states:StartSyncExecution": "state_machine.grant_start_sync_execution(fn)",
+    "secretsmanager:GetSecretValue": "secret.grant_read(fn)",
+    "ssm:GetParameter": "parameter.grant_read(fn)",
+    "ssm:GetParameters": "parameter.grant_read(fn)",
+    "kms:Decrypt": "key.grant_decrypt(fn)",
+    "kms:Encrypt": "key.grant_encrypt(fn)",
+    "kms:GenerateDataKey": "key.grant_encrypt_decrypt(fn)",
+    "s3:DeleteObject": "bucket.grant_delete(fn)",
+    "kinesis:PutRecord": "stream.grant_write(fn)",
+    "kinesis:PutRecords": "stream.grant_write(fn)",
+    "firehose:PutRecord": "delivery_stream.grant_put_records(fn)",
+    "firehose:PutRecordBatch": "delivery_stream.grant_put_records(fn)",
+    "cloudwatch:PutMetricData": "cloudwatch.Metric.grant_put_metric_data(fn)",
+    "execute-api:ManageConnections": "web_socket_stage.grant_management_api_access(fn)",
+}
+_GRANT_FOR_LEVEL = {
+    ("s3", "Read"): "bucket.grant_read(fn)", ("s3", "List"): "bucket.grant_read(fn)",
+    ("s3", "Write"): "bucket.grant_put(fn) (or grant_write)",
+    ("dynamodb", "Read"): "table.grant_read_data(fn)", ("dynamodb", "List"): "table.grant_read_data(fn)",
+    ("dynamodb", "Write"): "table.grant_write_data(fn)",
+    ("kinesis", "Read"): "stream.grant_read(fn)", ("kinesis", "List"): "stream.grant_read(fn)",
+}
+
+
+def grant_for(action: str) -> str:
+    """The call that grants `action`: an L2's grant method where one exists, else a plain statement."""
+    known = _GRANT_FOR_ACTION.get(action) or _GRANT_FOR_LEVEL.get((action.split(":")[0], access_level(action)))
+    statement = f'fn.add_to_role_policy(iam.PolicyStatement(actions=["{action}"], resources=[...]))'
+    return f"{known} (or {statement})" if known else statement
+
+
+@rule("FN_CALL_NOT_GRANTED", "every AWS call the handler makes is allowed by the function's role",
+      limit="a call the role does not allow fails with AccessDenied (is not authorized to perform: <action>) "
+            "on the invoke that makes it; an identity-based policy must allow it", source=L.IAM_POLICY_EVALUATION_URL)
+def fail_calls_not_granted(construct: IConstruct, denied: list[tuple[AwsCall, list[str]]]) -> None:
+    problems = [f"{_at(call.file, call.line)} calls {call.written}, which needs {', '.join(missing)}: the role "
+                "does not allow it" for call, missing in denied]
+    actions = sorted({action for _, missing in denied for action in missing})
+    fail(construct, "FN_CALL_NOT_GRANTED", "; ".join(problems),
+         "grant it where the resource is defined: " + "; ".join(f"{a}: {grant_for(a)}" for a in actions) + ".")
+
+
+@rule("FN_CALL_NOT_CHECKED", "every AWS call the handler makes can be checked against the role",
+      limit="calls through a client handed to another function, a service or operation named at run time, or an "
+            "operation with no known IAM action are not checked at synth; AWS still checks them on invoke",
+      source=L.IAM_POLICY_EVALUATION_URL, severity="warning")
+def warn_calls_not_checked(construct: IConstruct, unchecked: list[Unchecked]) -> None:
+    warn(construct, "FN_CALL_NOT_CHECKED", f"{len(unchecked)} AWS call(s) of the handler are not checked against "
+         "the role: " + "; ".join(f"{_at(u.file, u.line)} {u.why}" for u in unchecked),
+         "create the client where it is used (a module-level `s3 = boto3.client(\"s3\")` is followed), or "
+         "acknowledge once the role is known to allow what those calls need.")
+
+
+@rule("FN_GRANT_UNUSED", "the function's role allows only what its code calls",
+      limit="grant least privilege: actions no code of the function calls are permissions an attacker with the "
+            "function's credentials gets for free", source=L.IAM_LEAST_PRIVILEGE_URL, severity="warning")
+def warn_unused_grants(construct: IConstruct, unused: list[tuple[str, list[str]]]) -> None:
+    warn(construct, "FN_GRANT_UNUSED", "the role has grants no call of the handler's code uses: " + "; ".join(
+        f"{', '.join(actions)} on {resource}" for resource, actions in unused),
+         "remove the grant (for an S3Trigger whose handler reads only the event: read=False); if a library the "
+         "code uses makes those calls (Powertools, an SDK wrapper), acknowledge with that reason.")

@@ -171,3 +171,22 @@ def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Pat
     assert [u["AuthType"] for u in by_type["AWS::Lambda::Url"]] == ["AWS_IAM"]
     in_vpc = [f for f in by_type["AWS::Lambda::Function"] if "VpcConfig" in f]
     assert len(in_vpc) == 1 and len(in_vpc[0]["VpcConfig"]["SubnetIds"]) == 2
+
+    # Issue 30 as a user meets it: the handler now writes to a bucket nobody granted it; `cdk synth` fails, naming
+    # the line and the grant to add.
+    (handler / "lambda_function.py").write_text(textwrap.dedent("""\
+        import boto3
+
+        s3 = boto3.client("s3")
+
+
+        def lambda_handler(event, context):
+            s3.put_object(Bucket="reports", Key="latest.json", Body=b"{}")
+            return {'ok': True}
+    """))
+    failed = subprocess.run(["cdk", "synth", "--quiet", "--no-notices"], cwd=project, env=synth_env,
+                            capture_output=True, text=True, timeout=900)
+    said = failed.stdout + failed.stderr
+    assert failed.returncode != 0, said
+    assert "lambda_src/orders/lambda_function.py:7 calls s3.put_object(...), which needs s3:PutObject" in said, said
+    assert "[FN_CALL_NOT_GRANTED:" in said and "bucket.grant_put(fn)" in said, said
