@@ -27,3 +27,10 @@ def test_example_app_has_no_resource_type_ministack_rejects():
     assert "AWS::EC2::SecurityGroupIngress" not in types and "AWS::EC2::SecurityGroupEgress" not in types
 
 
+
+
+def test_example_handlers_agree_with_their_functions():
+    """Issue 30 on the example: every handler's environment reads are set, its AWS calls granted and followed, and no
+    grant goes unused (no FN_ENV_*, FN_CALL_* or FN_GRANT_* warning, and synth passes)."""
+    warnings = synth(build()).warnings
+    assert not [w for w in warnings if "[FN_ENV_" in w or "[FN_CALL_" in w or "[FN_GRANT_" in w], warnings

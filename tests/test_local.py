@@ -4,6 +4,7 @@ triggers send from the real AWS samples (the commands themselves run on MiniStac
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -217,4 +218,59 @@ def test_ministack_starts_through_its_corrections_on_its_own_interpreter(tmp_pat
     assert _command(str(binary)) == [str(binary)]
     assert _command(str(tmp_path / "missing")) == [str(tmp_path / "missing")]
     assert _persisted(tmp_path / "aws") == {"PERSIST_STATE": "1", "STATE_DIR": str(tmp_path / "aws"),
-                                            "S3_PERSIST": "1", "S3_DATA_DIR": str(tmp_path / "aws" / "s3")}
+                                            "S3_PERSIST": "1", "S3_DATA_DIR": str(tmp_path / "aws" / "s3"),
+                                            "CONSTRUCTS_LIB_PERMISSIONS": str(tmp_path / "aws" / "permissions.json")}
+
+
+def test_the_handler_runner_holds_the_handlers_calls_to_its_role(tmp_path):
+    """The IAM guard (local/iam_guard.py) in the runner: what the role allows goes on (here to a closed port), what
+    it does not is refused with AWS's AccessDenied, before any request; nothing known of the function, nothing
+    refused."""
+    import subprocess
+    import sys
+
+    from constructs_lib.local import handler_runner
+    from constructs_lib.local.permissions import RolePermissions
+
+    (tmp_path / "lambda_function.py").write_text(
+        "import boto3\nfrom botocore.exceptions import ClientError\n\n\n"
+        "def lambda_handler(event, context):\n"
+        "    s3 = boto3.client('s3', region_name='us-east-1')\n"
+        "    said = {}\n"
+        "    for name, call in (('get', lambda: s3.get_object(Bucket='b', Key='k')),\n"
+        "                       ('put', lambda: s3.put_object(Bucket='b', Key='k', Body=b''))):\n"
+        "        try:\n"
+        "            call()\n"
+        "        except ClientError as error:\n"
+        "            said[name] = error.response['Error']['Message']\n"
+        "        except Exception as error:\n"
+        "            said[name] = type(error).__name__\n"
+        "    return said\n")
+    (tmp_path / "event.json").write_text("{}")
+    permissions = RolePermissions("FnRole", ("s3:GetObject",), unseen=False)
+
+    def run(entries: dict) -> dict:  # type: ignore[type-arg]
+        (tmp_path / "permissions.json").write_text(json.dumps(entries))
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+               "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_LAMBDA_FUNCTION_NAME": "Test-Fn",
+               "CONSTRUCTS_LIB_PERMISSIONS": str(tmp_path / "permissions.json")}
+        done = subprocess.run([sys.executable, handler_runner.__file__, "lambda_function", "lambda_handler", "10",
+                               "Test-Fn", str(tmp_path / "event.json")], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=60)
+        return json.loads(done.stdout.rpartition(handler_runner.RESULT_MARK)[2])
+
+    said = run({"Test-Fn": permissions.entry("FnRole")})
+    assert said["get"] == "EndpointConnectionError"  # allowed: it went on, to nowhere
+    assert said["put"] == ('User: arn:aws:sts::000000000000:assumed-role/FnRole/Test-Fn is not authorized to perform: '
+                           's3:PutObject on resource: "arn:aws:s3:::b/k" because no identity-based policy allows the '
+                           's3:PutObject action')
+    assert run({"Other": permissions.entry("FnRole")})["put"] == "EndpointConnectionError"
+    unseen = RolePermissions("FnRole", (), unseen=True)  # an AWS managed policy: cannot be read, not enforced
+    assert run({"Test-Fn": unseen.entry("FnRole")})["put"] == "EndpointConnectionError"
+
+
+def test_a_roles_permissions_are_read_from_its_policies_and_attached_ones(example_app):
+    checked = example_app.function("ServerlessApp/CheckUpload").permissions
+    assert checked is not None and not checked.unseen
+    assert {"s3:PutObject", "sqs:SendMessage", "logs:PutLogEvents", "xray:PutTraceSegments"} <= set(checked.allowed)
+    assert "s3:GetObject" not in checked.allowed  # its trigger reads nothing (read=False)

@@ -13,6 +13,7 @@ from typing import Any
 from ..adapters import ADAPTERS, OPTIONS, FoundTrigger, triggers_of
 from ..assembly import ref, stack_templates
 from ..context import SOURCE_METADATA
+from .permissions import RolePermissions, role_permissions
 
 # Resource types a local AWS without containers cannot run: their stacks are named and skipped, not dropped.
 NOT_LOCAL = {
@@ -41,6 +42,7 @@ class LocalFunction:
     log_group: str | None = None  # logical id of its log group
     alias_name: str | None = None  # the alias its triggers invoke ("live"), when it has one
     triggers: list[FoundTrigger] = field(default_factory=list)
+    permissions: RolePermissions | None = None  # what its role allows (None: a role not in the template)
 
     def describe_triggers(self) -> str:
         return ", ".join(t.adapter.describe(t.detail) for t in self.triggers) or "no trigger (invoked directly)"
@@ -105,7 +107,7 @@ def _functions(stack: str, resources: dict[str, Any], cdk_out: Path) -> list[Loc
             environment=props.get("Environment", {}).get("Variables", {}),
             asset_dir=(cdk_out / asset) if asset else None, source_dir=metadata.get(SOURCE_METADATA),
             log_group=ref(props.get("LoggingConfig", {}).get("LogGroup")), alias_name=aliases.get(logical_id),
-            triggers=triggers.get(logical_id, []),
+            triggers=triggers.get(logical_id, []), permissions=role_permissions(resources, resource),
         ))
     return found
 

@@ -2,16 +2,20 @@
 
 A script of its own (no import of the library): `constructs-lib local invoke --no-deploy` starts it in a subprocess
 whose working folder is the function's bundle, with the function's environment. It writes the handler's result as
-JSON after a marker line, so that what the handler prints stays its log.
+JSON after a marker line, so that what the handler prints stays its log. With CONSTRUCTS_LIB_PERMISSIONS set, the
+handler's AWS calls are held to its role first (`iam_guard.py`, beside this file).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
+import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
 RESULT_MARK = "\n__constructs_lib_result__\n"
 
@@ -35,6 +39,12 @@ class Context:
 
 def main(argv: list[str]) -> int:
     module_name, handler_name, timeout_s, name, event_file = argv
+    if os.environ.get("CONSTRUCTS_LIB_PERMISSIONS"):
+        spec = importlib.util.spec_from_file_location("iam_guard", Path(__file__).with_name("iam_guard.py"))
+        assert spec is not None and spec.loader is not None
+        guard = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(guard)
+        guard.install(os.environ["CONSTRUCTS_LIB_PERMISSIONS"])
     sys.path.insert(0, ".")
     with open(event_file) as handle:
         event = json.load(handle)

@@ -6,10 +6,16 @@ on-failure destination apply to an event its handler fails. MiniStack 1.5.33 run
 such an event was neither retried nor sent to the on-failure queue. Here it takes MiniStack's own async-invoke path
 (`invoke_async_with_retry`), which its S3 notifications already take. If a MiniStack version lacks either function,
 it runs unchanged.
+
+With CONSTRUCTS_LIB_PERMISSIONS set (the file `local deploy` writes: what each deployed function's role allows),
+every Python handler worker runs `iam_guard.py` (beside this file) before it imports a handler: a call the role
+does not allow is refused with AWS's AccessDenied, as Lambda would have it refused.
 """
 
 import json
 import logging
+import os
+from pathlib import Path
 
 from ministack.app import main
 from ministack.services import eventbridge, lambda_svc
@@ -32,6 +38,24 @@ def _dispatch_to_lambda_async(arn, payload):
 if all(hasattr(lambda_svc, f) for f in ("_get_func_record_for_ref", "_execution_record_for_config",
                                           "invoke_async_with_retry")) and hasattr(eventbridge, "_dispatch_to_lambda"):
     eventbridge._dispatch_to_lambda = _dispatch_to_lambda_async
+
+def _guard_bootstrap(permissions):
+    """Python that installs the IAM guard in a worker, in a namespace of its own (the worker script's names stay)."""
+    guard = Path(__file__).with_name("iam_guard.py")
+    return ("def _constructs_lib_guard():\n"
+            "    namespace = {}\n"
+            f"    exec(compile({guard.read_text()!r}, {str(guard)!r}, 'exec'), namespace)\n"
+            f"    namespace['install']({permissions!r})\n"
+            "_constructs_lib_guard()\n")
+
+
+if os.environ.get("CONSTRUCTS_LIB_PERMISSIONS"):
+    from ministack.core import lambda_runtime
+
+    _bootstrap = _guard_bootstrap(os.environ["CONSTRUCTS_LIB_PERMISSIONS"])
+    for _module, _script in ((lambda_runtime, "_PYTHON_WORKER_SCRIPT"), (lambda_svc, "_WRAPPER_SCRIPT")):
+        if isinstance(getattr(_module, _script, None), str):
+            setattr(_module, _script, _bootstrap + getattr(_module, _script))
 
 if __name__ == "__main__":
     main()

@@ -26,9 +26,10 @@ from .app import AppError, LocalApp, LocalFunction, LocalStack, in_deploy_order,
 from .aws import LocalAws
 from .events import apply_overrides, event_for
 from .logs import OnLog, follow_logs
+from .permissions import write_permissions
 from .project import Progress, Project, quiet
 from .runner import Invocation, run_in_subprocess
-from .server import ACCOUNT, CREDENTIALS, REGION, ensure_server, running, stop_group
+from .server import ACCOUNT, CREDENTIALS, REGION, ensure_server, permissions_file, running, stop_group
 
 # Outputs that name AWS's endpoints (or a host-style local one, which needs DNS for *.localhost): an API's URL, a
 # function URL. They are printed with the local AWS's path-style URLs instead.
@@ -88,6 +89,7 @@ def deploy(project: Project, port: int | None = None, progress: Progress = quiet
     aws = LocalAws(server.endpoint)
     for stack in runnable:
         _apply_cors(aws, stack, progress)
+    _write_permissions(aws, [f for f in app.functions if f.stack in names], permissions_file(project.aws_state_dir))
     stacks = [DeployedStack(s.name, localized_outputs(aws, s), [f for f in app.functions if f.stack == s.name])
               for s in runnable]
     return Deployed(server.endpoint, stacks, skipped, time.monotonic() - started)
@@ -119,6 +121,18 @@ def destroy(project: Project, progress: Progress = quiet) -> Destroyed:
     shutil.rmtree(project.aws_state_dir, ignore_errors=True)
     project.save_state({k: v for k, v in state.items() if k not in ("endpoint", "pid", "log", "stacks", "last")})
     return result
+
+
+def _write_permissions(aws: LocalAws, functions: list[LocalFunction], path: Path) -> None:
+    """What each deployed function's role allows, by the function's name there: its handler workers enforce it."""
+    entries = {}
+    for function in functions:
+        if function.permissions is not None:
+            names = aws.names(function.stack)
+            role = function.permissions.role
+            entries[names.get(function.logical_id, function.logical_id)] = function.permissions.entry(
+                names.get(role, role))
+    write_permissions(path, entries)
 
 
 def _cdk(project: Project, args: list[str], endpoint: str, progress: Progress, done: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from ..assembly import ref
 from . import handler_runner
 from .app import AppError, LocalFunction
+from .permissions import PERMISSIONS_ENV
 from .server import CREDENTIALS
 
 _SCRIPT = Path(handler_runner.__file__)
@@ -35,8 +36,9 @@ class Invocation:
 
 def run_in_subprocess(function: LocalFunction, event: dict[str, Any], endpoint: str | None = None) -> Invocation:
     """The handler in a subprocess: its bundle on sys.path, its environment from the template (a reference to another
-    resource becomes that resource's logical id, lower-cased), its timeout enforced. Its AWS calls go to the local AWS
-    when one runs (`endpoint`), else to 127.0.0.1:9, where they fail at once instead of reaching a real account."""
+    resource becomes that resource's logical id, lower-cased), its timeout and its role's permissions enforced. Its
+    AWS calls go to the local AWS when one runs (`endpoint`), else to 127.0.0.1:9, where they fail at once instead of
+    reaching a real account."""
     if function.asset_dir is None or not function.asset_dir.exists():
         raise AppError(f"{function.path}: its code bundle is not in the cloud assembly")
     module, _, handler = function.handler.rpartition(".")
@@ -46,6 +48,10 @@ def run_in_subprocess(function: LocalFunction, event: dict[str, Any], endpoint: 
                AWS_ENDPOINT_URL=endpoint or "http://127.0.0.1:9")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(event, handle)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as permissions:
+        if function.permissions is not None:  # its role, held to its calls as AWS would (local/iam_guard.py)
+            json.dump({name: function.permissions.entry(function.permissions.role)}, permissions)
+            env[PERMISSIONS_ENV] = permissions.name
     started = time.monotonic()
     try:
         done = subprocess.run([sys.executable, str(_SCRIPT), module, handler, str(function.timeout), name, handle.name],
@@ -57,6 +63,7 @@ def run_in_subprocess(function: LocalFunction, event: dict[str, Any], endpoint: 
                           f"timed out after {function.timeout} s")
     finally:
         os.unlink(handle.name)
+        os.unlink(permissions.name)
     seconds = time.monotonic() - started
     logs, mark, result = done.stdout.rpartition(handler_runner.RESULT_MARK)
     if not mark:

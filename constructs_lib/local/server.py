@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .app import AppError
+from .iam_guard import PERMISSIONS_ENV
 
 ACCOUNT, REGION = "123456789012", "us-east-1"  # MiniStack takes a 12-digit access key id as the account
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": ACCOUNT, "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": REGION,
@@ -104,8 +105,15 @@ def _command(binary: str) -> list[str]:
 
 
 def _persisted(state_dir: Path) -> dict[str, str]:
-    """MiniStack's settings to write its state (and S3's objects) into `state_dir` when stopped, and read it back."""
-    return {"PERSIST_STATE": "1", "STATE_DIR": str(state_dir), "S3_PERSIST": "1", "S3_DATA_DIR": str(state_dir / "s3")}
+    """MiniStack's settings to write its state (and S3's objects) into `state_dir` when stopped, and read it back;
+    and where `local deploy` writes what each deployed function's role allows, which its handler workers enforce
+    (`ministack_main.py`)."""
+    return {"PERSIST_STATE": "1", "STATE_DIR": str(state_dir), "S3_PERSIST": "1", "S3_DATA_DIR": str(state_dir / "s3"),
+            PERMISSIONS_ENV: str(permissions_file(state_dir))}
+
+
+def permissions_file(state_dir: Path) -> Path:
+    return state_dir / "permissions.json"
 
 
 def ministack_binary(app_dir: Path) -> str:

@@ -68,6 +68,7 @@ def test_deploy_prints_outputs_and_each_functions_triggers(project: Path) -> Non
                  "function LocalShop/Gate: authorizer of API GET /secure/{id}",
                  'function LocalShop/Audit: EventBridge {"source": ["shop.orders"]}',
                  "function LocalShop/Nightly: schedule rate(1 day)", "function LocalShop/Hook: function URL (AWS_IAM)",
+                 "function LocalShop/Archive: no trigger (invoked directly)",
                  "deployed in"):
         assert line in output, output
     # every URL printed is the local AWS's, none is AWS's (REST URLs once were)
@@ -225,6 +226,18 @@ def test_invoke_without_deploying(tmp_path: Path) -> None:
     edited = local(folder, "invoke", "LocalShop/Thumbs", "--no-deploy")
     assert "the app's files changed since the last synth: synthesizing again" in edited.stdout, edited.stdout
     assert '"echo, edited"' in edited.stdout
+
+
+def test_a_call_the_role_does_not_allow_is_refused_as_aws_refuses_it(project: Path, tmp_path: Path) -> None:
+    """Synth cannot follow the copy (it goes through a helper); the local loop holds the handler to its role, deployed
+    (the local AWS's workers) and not (the subprocess)."""
+    deployed = local(project, "invoke", "LocalShop/Archive")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    for said in (deployed.stdout, local(project, "invoke", "LocalShop/Archive", "--no-deploy").stdout):
+        for fragment in ('"refused": "AccessDenied"', 'is not authorized to perform: s3:PutObject on resource: \\"arn:',
+                         "because no identity-based policy allows the s3:PutObject action"):
+            assert fragment in said, said
+    assert "assumed-role/" in deployed.stdout
 
 
 @pytest.fixture
