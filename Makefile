@@ -76,6 +76,7 @@ test-lowest: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/checkov
 
 lint: setup
 	$(PY) -m ruff check .
+	node_modules/.bin/pyright
 
 deploy-local: setup
 	$(PY) -m example.local_deploy

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -46,14 +46,25 @@ ACCESS_LOG_FIELDS = {
 
 @dataclass(frozen=True)
 class ApiAuthorization:
-    """Who may call the API's routes. Chosen explicitly: there is no silent 'open to the internet'."""
+    """Who may call the API's routes. Chosen explicitly: there is no silent 'open to the internet'.
+
+    Args:
+        kind: "iam", "jwt", "cognito", "lambda" or "none". Required (use the class methods).
+        issuer: the OIDC issuer URL of "jwt". Default: None.
+        audience: the accepted audiences of "jwt". Default: ().
+        user_pool: the pool of "cognito". Default: None.
+        user_pool_clients: the app clients "cognito" accepts. Default: () (any client of the pool).
+        function: the authorizer function of "lambda". Default: None.
+        identity_source: where "lambda" reads the identity, as (where, name) pairs. Default: ().
+        results_cache_seconds: how long "lambda" answers are cached per identity. Default: 0.
+    """
 
     kind: str  # "iam" | "jwt" | "cognito" | "lambda" | "none"
     issuer: str | None = None
     audience: tuple[str, ...] = ()
     user_pool: cognito.IUserPool | None = None
     user_pool_clients: tuple[cognito.IUserPoolClient, ...] = field(default=())
-    function: Any = None  # the authorizer's ServerlessFunction
+    function: ServerlessFunction | None = None  # the authorizer's function
     identity_source: tuple[tuple[str, str], ...] = ()  # (where, name): ("header", "Authorization")
     results_cache_seconds: int = 0
 
@@ -64,7 +75,12 @@ class ApiAuthorization:
 
     @classmethod
     def jwt(cls, issuer: str, audience: list[str]) -> ApiAuthorization:
-        """Bearer tokens from any OIDC issuer (HTTP APIs)."""
+        """Bearer tokens from any OIDC issuer (HTTP APIs).
+
+        Args:
+            issuer: the OIDC issuer URL (https). Required.
+            audience: the accepted `aud` values (at least one). Required.
+        """
         check_props(ApiAuthorization.jwt.__func__, locals(), "ApiAuthorization.jwt")
         rules.check_jwt(issuer, list(audience))
         return cls("jwt", issuer=issuer, audience=tuple(audience))
@@ -72,6 +88,12 @@ class ApiAuthorization:
     @classmethod
     def cognito(cls, user_pool: cognito.IUserPool,
                 user_pool_clients: list[cognito.IUserPoolClient] | None = None) -> ApiAuthorization:
+        """Tokens of a Cognito user pool (HTTP and REST APIs).
+
+        Args:
+            user_pool: the Cognito user pool whose tokens are accepted. Required.
+            user_pool_clients: the app clients accepted. Default: None (any client of the pool).
+        """
         check_props(ApiAuthorization.cognito.__func__, locals(), "ApiAuthorization.cognito")
         return cls("cognito", user_pool=user_pool, user_pool_clients=tuple(user_pool_clients or ()))
 
@@ -84,6 +106,11 @@ class ApiAuthorization:
         `method.request.querystring.token` on REST; either is translated for the API's kind). The answer is
         cached per identity for `results_cache_ttl` (5 minutes; `Duration.seconds(0)` turns caching off). On an
         HTTP API the function answers `{"isAuthorized": bool, "context": {...}}`; on a REST API, an IAM policy.
+
+        Args:
+            function: a `ServerlessFunction` (pass it `async_invokes=False`). Required.
+            identity_source: header names, or API Gateway's syntax for either kind. Default: "Authorization".
+            results_cache_ttl: 0..3,600 s; `Duration.seconds(0)` turns caching off. Default: `Duration.minutes(5)`.
         """
         check_props(ApiAuthorization.lambda_.__func__, locals(), "ApiAuthorization.lambda_")
         sources = [identity_source] if isinstance(identity_source, str) else list(identity_source)
@@ -96,6 +123,14 @@ class ApiAuthorization:
     def public(cls) -> ApiAuthorization:
         """No authorization. Prefer `ApiTrigger(..., public=True)` on the routes that need it."""
         return cls("none")
+
+
+@dataclass(frozen=True)
+class RestMethodAuthorization:
+    """How a REST API method is authorized: `add_method(..., authorization_type=..., authorizer=...)`."""
+
+    authorization_type: apigw.AuthorizationType
+    authorizer: apigw.IAuthorizer | None = None
 
 
 class ServerlessApi(Construct):
@@ -129,6 +164,27 @@ class ServerlessApi(Construct):
         api_keys: Sequence[str] = (),
         api_key_daily_quota: int | None = None,
     ) -> None:
+        """See the class docstring.
+
+        Args:
+            kind: "http" (cheaper, faster) or "rest" (Regional, X-Ray, API keys). Default: "http" (`ApiDefaults.kind`).
+            authorization: of every route that names none. Default: `ApiAuthorization.iam()`.
+            alarms: its health alarm on 5xx rate and latency. Default: True.
+            throttle_rate_limit: requests per second, steady, for the stage. Default: 100.
+            throttle_burst_limit: Default: 200.
+            stage_name: the REST API's stage (HTTP APIs use `$default`). Default: "prod".
+            integration_timeout: 50 ms..30 s on HTTP APIs; above 29 s on REST is a quota warning. Default:
+                `Duration.seconds(29)`.
+            api_name: Default: the construct's path.
+            cors: `Cors(...)`: browsers on those origins may call it. Default: None (no cross-origin access).
+            domain_name: a custom domain (Regional, TLS 1.2 at least), mapped to the stage. Default: None.
+            certificate: the ACM certificate of `domain_name`, in the stack's region. Default: None (required with
+                `domain_name`).
+            hosted_zone: the Route 53 zone to add the domain's alias record to. Default: None (no record).
+            api_keys: REST only: one API key per name, in one usage plan; every non-public route then needs a key.
+                Default: () (no keys).
+            api_key_daily_quota: requests per day per key. Default: None (no quota).
+        """
         check_props(ServerlessApi.__init__, locals())
         super().__init__(scope, id)
         guard(self)
@@ -230,15 +286,17 @@ class ServerlessApi(Construct):
             self._cache_warned.add(authorization)
 
     def make_custom_domain(self, domain_name: str, certificate: acm.ICertificate,
-                           zone: route53.IHostedZone | None) -> tuple[Any, route53.ARecord | None]:
+                           zone: route53.IHostedZone | None
+                           ) -> tuple[apigwv2.DomainName | apigw.DomainName, route53.ARecord | None]:
         """A regional custom domain (TLS 1.2 at least) mapped to the stage; its alias record when a zone is given."""
         from aws_cdk import aws_apigateway as apigw
         from aws_cdk import aws_route53 as route53
         from aws_cdk import aws_route53_targets as route53_targets
 
         if self.http_api is not None:
-            domain: Any = apigwv2.DomainName(self, "Domain", domain_name=domain_name, certificate=certificate,
+            http_domain = apigwv2.DomainName(self, "Domain", domain_name=domain_name, certificate=certificate,
                                              security_policy=apigwv2.SecurityPolicy.TLS_1_2)
+            domain: apigwv2.DomainName | apigw.DomainName = http_domain
             apigwv2.ApiMapping(self, "DomainMapping", api=self.http_api, domain_name=domain, stage=self.stage)
             target = route53_targets.ApiGatewayv2DomainProperties(domain.regional_domain_name,
                                                                   domain.regional_hosted_zone_id)
@@ -251,7 +309,7 @@ class ServerlessApi(Construct):
         record = None
         if zone is not None:
             record = route53.ARecord(self, "DomainRecord", zone=zone, record_name=domain_name + ".",
-                                     target=route53.RecordTarget.from_alias(target))
+                                     target=route53.RecordTarget.from_alias(target))  # pyright: ignore[reportArgumentType]
         stable_output(self, "CustomUrl", f"https://{domain_name}/", f"Custom domain URL of {self.node.path}")
         return domain, record
 
@@ -320,7 +378,7 @@ class ServerlessApi(Construct):
     def make_dashboard_row(self) -> Row:
         return api_row(self.node.id, self._metrics())
 
-    def _authorizer_id(self, name: str, existing: dict[ApiAuthorization, object], kind: str) -> str:
+    def _authorizer_id(self, name: str, existing: Mapping[ApiAuthorization, object], kind: str) -> str:
         index = sum(a.kind == kind for a in existing)
         return f"{name}{index or ''}"
 
@@ -336,44 +394,55 @@ class ServerlessApi(Construct):
                     self._authorizer_id("JwtAuthorizer", existing, "jwt"), authorization.issuer or "",
                     jwt_audience=list(authorization.audience)),
                 "cognito": lambda: authorizers.HttpUserPoolAuthorizer(
-                    self._authorizer_id("CognitoAuthorizer", existing, "cognito"), authorization.user_pool,
+                    self._authorizer_id("CognitoAuthorizer", existing, "cognito"), _user_pool(authorization),
                     user_pool_clients=list(authorization.user_pool_clients) or None),
                 "lambda": lambda: authorizers.HttpLambdaAuthorizer(
-                    self._authorizer_id("LambdaAuthorizer", existing, "lambda"), authorization.function.invoke_target,
+                    self._authorizer_id("LambdaAuthorizer", existing, "lambda"),
+                    _authorizer_function(authorization).invoke_target,
                     identity_source=[rules.render_identity_source("http", s) for s in authorization.identity_source],
                     results_cache_ttl=Duration.seconds(authorization.results_cache_seconds),
                     response_types=[authorizers.HttpLambdaResponseType.SIMPLE]),
             }[authorization.kind]()
         return self._http_authorizers[authorization]
 
-    def rest_method_options(self, authorization: ApiAuthorization) -> dict[str, object]:
+    def rest_method_options(self, authorization: ApiAuthorization) -> RestMethodAuthorization:
         """Method options for `authorization`; only "none" maps to NONE (never a fallback to open)."""
         from aws_cdk import aws_apigateway as apigw
 
         rules.check_kind(self, "rest", authorization.kind)
         if authorization.kind == "iam":
-            return {"authorization_type": apigw.AuthorizationType.IAM}
+            return RestMethodAuthorization(apigw.AuthorizationType.IAM)
         if authorization.kind == "cognito":
             if authorization not in self._rest_authorizers:
                 self._rest_authorizers[authorization] = apigw.CognitoUserPoolsAuthorizer(
                     self, self._authorizer_id("CognitoAuthorizer", self._rest_authorizers, "cognito"),
-                    cognito_user_pools=[authorization.user_pool])
-            return {"authorization_type": apigw.AuthorizationType.COGNITO,
-                    "authorizer": self._rest_authorizers[authorization]}
+                    cognito_user_pools=[_user_pool(authorization)])
+            return RestMethodAuthorization(apigw.AuthorizationType.COGNITO, self._rest_authorizers[authorization])
         if authorization.kind == "lambda":
             if authorization not in self._rest_authorizers:
                 self._rest_authorizers[authorization] = apigw.RequestAuthorizer(
                     self, self._authorizer_id("LambdaAuthorizer", self._rest_authorizers, "lambda"),
-                    handler=authorization.function.invoke_target,
+                    handler=_authorizer_function(authorization).invoke_target,
                     identity_sources=[rules.render_identity_source("rest", s) for s in authorization.identity_source],
                     results_cache_ttl=Duration.seconds(authorization.results_cache_seconds))
-            return {"authorization_type": apigw.AuthorizationType.CUSTOM,
-                    "authorizer": self._rest_authorizers[authorization]}
+            return RestMethodAuthorization(apigw.AuthorizationType.CUSTOM, self._rest_authorizers[authorization])
         if authorization.kind == "none":
-            return {"authorization_type": apigw.AuthorizationType.NONE}
+            return RestMethodAuthorization(apigw.AuthorizationType.NONE)
         raise AssertionError(f"unreachable: check_kind accepts no REST authorization {authorization.kind!r}")
 
 
 def _words(name: str) -> str:
     """'partner-a' -> 'PartnerA' (for output names)."""
     return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", name))
+
+
+def _user_pool(authorization: ApiAuthorization) -> cognito.IUserPool:
+    """The pool of a "cognito" authorization (`ApiAuthorization.cognito` always gives one)."""
+    assert authorization.user_pool is not None
+    return authorization.user_pool
+
+
+def _authorizer_function(authorization: ApiAuthorization) -> ServerlessFunction:
+    """The function of a "lambda" authorization (`ApiAuthorization.lambda_` always gives one)."""
+    assert authorization.function is not None
+    return authorization.function

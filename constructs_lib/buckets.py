@@ -51,7 +51,7 @@ def log_server_access(bucket: s3.Bucket, access_logs: s3.Bucket, prefix: str = "
     cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
         destination_bucket_name=access_logs.bucket_name, log_file_prefix=prefix or None)
     access_logs.add_to_resource_policy(iam.PolicyStatement(
-        principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+        principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],  # pyright: ignore[reportArgumentType]
         actions=["s3:PutObject"],
         resources=[access_logs.arn_for_objects(f"{prefix}*")],
         conditions={"ArnLike": {"aws:SourceArn": bucket.bucket_arn},

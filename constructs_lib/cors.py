@@ -41,6 +41,17 @@ class Cors:
         max_age: Duration | None = None,
         allow_credentials: bool = False,
     ) -> None:
+        """Browsers on `allow_origins` may call it.
+
+        Args:
+            allow_origins: `*` or `scheme://host[:port]` values (no path, no `*.` pattern). Required.
+            allow_methods: Default: ("*",) (every method).
+            allow_headers: Default: CDK's usual headers (Content-Type, X-Amz-Date, Authorization, X-Api-Key,
+                X-Amz-Security-Token, X-Amz-User-Agent).
+            expose_headers: response headers browsers may read. Default: ().
+            max_age: how long browsers cache the preflight, up to 86,400 s. Default: `Duration.hours(1)`.
+            allow_credentials: cookies and auth headers; refused with a `*` origin. Default: False.
+        """
         check_props(Cors.__init__, locals(), "Cors")
         self.allow_origins = tuple(allow_origins)
         self.allow_methods = tuple(m.upper() for m in allow_methods)

@@ -55,7 +55,14 @@ class TrafficHook(Protocol):
 @dataclass(frozen=True)
 class ProvisionedConcurrency:
     """Provisioned concurrency on the alias, scaled between `minimum` and `maximum` by Application Auto Scaling
-    on utilization (`target_utilization` of what is provisioned). An int `provisioned_concurrency=n` is fixed."""
+    on utilization (`target_utilization` of what is provisioned). An int `provisioned_concurrency=n` is fixed.
+
+    Args:
+        minimum: provisioned environments at least (>= 1). Required.
+        maximum: at most (>= minimum). Required.
+        target_utilization: the share of what is provisioned Application Auto Scaling keeps in use, 0.1..0.9. Default:
+            0.7.
+    """
 
     minimum: int
     maximum: int
@@ -70,7 +77,16 @@ class ProvisionedConcurrency:
 
 @dataclass(frozen=True)
 class Deployment:
-    """How a new version of a function takes over its traffic. Build one with a class method."""
+    """How a new version of a function takes over its traffic. Build one with a class method.
+
+    Args:
+        kind: "canary", "linear" or "all_at_once". Required (use the class methods).
+        percent: of the traffic shifted per step. Default: 100.
+        interval: between steps. Default: None (all at once).
+        alias_name: the alias the triggers invoke. Default: "live".
+        pre_traffic: a `ServerlessFunction` that tests the new version before traffic moves. Default: None.
+        post_traffic: one that tests it after all traffic moved. Default: None.
+    """
 
     kind: Kind
     percent: int = 100  # of traffic shifted at the first step (canary) or every step (linear)
@@ -83,7 +99,14 @@ class Deployment:
     def all_at_once(cls, *, alias_name: str = DEFAULT_ALIAS, pre_traffic: TrafficHook | None = None,
                     post_traffic: TrafficHook | None = None) -> Deployment:
         """All traffic moves to the new version at once, after the pre-traffic hook passes; the alarm and the
-        post-traffic hook can still roll it back."""
+        post-traffic hook can still roll it back.
+
+        Args:
+            alias_name: the alias every trigger invokes. Default: "live".
+            pre_traffic: a `ServerlessFunction` that tests the new version before any traffic moves (it reports to
+                CodeDeploy; a failure rolls back). Default: None.
+            post_traffic: one that tests it once all traffic moved. Default: None.
+        """
         check_props(Deployment.all_at_once.__func__, locals(), "Deployment.all_at_once")  # type: ignore[attr-defined]
         rules.check_alias_name("Deployment.all_at_once", alias_name)
         return cls("all_at_once", 100, None, alias_name, pre_traffic, post_traffic)
@@ -92,7 +115,17 @@ class Deployment:
     def canary(cls, percent: int, interval: Duration, *, alias_name: str = DEFAULT_ALIAS,
                pre_traffic: TrafficHook | None = None,
                post_traffic: TrafficHook | None = None) -> Deployment:
-        """`percent` of traffic for `interval`, then the rest at once."""
+        """`percent` of traffic for `interval`, then the rest at once.
+
+        Args:
+            percent: 1..99, of the traffic per step. Required.
+            interval: whole minutes between steps. Required.
+
+            alias_name: the alias every trigger invokes. Default: "live".
+            pre_traffic: a `ServerlessFunction` that tests the new version before any traffic moves (it reports to
+              CodeDeploy; a failure rolls back). Default: None.
+            post_traffic: one that tests it once all traffic moved. Default: None.
+        """
         check_props(Deployment.canary.__func__, locals(), "Deployment.canary")  # type: ignore[attr-defined]
         return cls._shifting("canary", percent, interval, alias_name, pre_traffic, post_traffic)
 
@@ -100,7 +133,17 @@ class Deployment:
     def linear(cls, percent: int, interval: Duration, *, alias_name: str = DEFAULT_ALIAS,
                pre_traffic: TrafficHook | None = None,
                post_traffic: TrafficHook | None = None) -> Deployment:
-        """`percent` more of the traffic every `interval` until all of it has moved."""
+        """`percent` more of the traffic every `interval` until all of it has moved.
+
+        Args:
+            percent: 1..99, of the traffic per step. Required.
+            interval: whole minutes between steps. Required.
+
+            alias_name: the alias every trigger invokes. Default: "live".
+            pre_traffic: a `ServerlessFunction` that tests the new version before any traffic moves (it reports to
+              CodeDeploy; a failure rolls back). Default: None.
+            post_traffic: one that tests it once all traffic moved. Default: None.
+        """
         check_props(Deployment.linear.__func__, locals(), "Deployment.linear")  # type: ignore[attr-defined]
         return cls._shifting("linear", percent, interval, alias_name, pre_traffic, post_traffic)
 
@@ -137,6 +180,7 @@ class Deployment:
             return existing
         routing = (codedeploy.TrafficRouting.time_based_canary if self.kind == "canary"
                    else codedeploy.TrafficRouting.time_based_linear)
+        assert self.interval is not None  # canary and linear have one (all_at_once returns above)
         return codedeploy.LambdaDeploymentConfig(
             stack, id, traffic_routing=routing(interval=self.interval, percentage=self.percent))
 
@@ -228,16 +272,17 @@ def published_alias(scope: Construct, function: lambda_.Function, deployment: De
     """
     version = function.current_version
     scaling = provisioned if isinstance(provisioned, ProvisionedConcurrency) else None
+    fixed = None if isinstance(provisioned, ProvisionedConcurrency) else provisioned
     alias = lambda_.Alias(
-        scope, "Alias", alias_name=deployment.alias_name if deployment else DEFAULT_ALIAS, version=version,
-        provisioned_concurrent_executions=scaling.minimum if scaling else provisioned,
+        scope, "Alias", alias_name=deployment.alias_name if deployment else DEFAULT_ALIAS, version=version,  # pyright: ignore[reportArgumentType]
+        provisioned_concurrent_executions=scaling.minimum if scaling else fixed,
         description=f"What the triggers of {path} invoke"
                     + (f"; releases shift to it {deployment.describe()}" if deployment else ""),
     )
     if scaling is not None:
         alias.add_auto_scaling(min_capacity=scaling.minimum, max_capacity=scaling.maximum).scale_on_utilization(
             utilization_target=scaling.target_utilization)
-    return version, alias
+    return version, alias  # pyright: ignore[reportReturnType]
 
 
 def rollback_alarm(scope: Construct, alias: lambda_.Alias, *, function_name: str, timeout: Duration, path: str,
@@ -261,7 +306,7 @@ def deployment_group(scope: Construct, deployment: Deployment, *, function: lamb
     The role may only move this function's alias and read its own rollback alarm (aws-cdk-lib's default attaches
     AWSCodeDeployRoleForLambdaLimited, which may update any alias in the account).
     """
-    role = iam.Role(scope, "DeploymentRole", assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+    role = iam.Role(scope, "DeploymentRole", assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),  # pyright: ignore[reportArgumentType]
                     description=f"CodeDeploy shifts the traffic of {path}")
     arn = function.function_arn
     role.add_to_policy(iam.PolicyStatement(
@@ -282,7 +327,7 @@ def deployment_group(scope: Construct, deployment: Deployment, *, function: lamb
     )
     for hook, add in ((deployment.pre_traffic, group.add_pre_hook), (deployment.post_traffic, group.add_post_hook)):
         if hook is not None:
-            add(hook.function)  # it may report its result to CodeDeploy
+            add(hook.function)  # it may report its result to CodeDeploy  # pyright: ignore[reportArgumentType]
             role.add_to_policy(iam.PolicyStatement(  # CodeDeploy invokes it by name (aws-cdk-lib's grant needs a
                 actions=["lambda:InvokeFunction"], resources=[hook.function.function_arn]))  # mutable role)
             version.grant_invoke(hook.role)  # it may invoke the new version (only that one), named in its

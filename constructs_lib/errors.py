@@ -11,6 +11,15 @@ class ConfigError(ValueError):
     """
 
     def __init__(self, construct_path: str, rule_id: str, problem: str, *, limit: str, fix: str) -> None:
+        """Raised by the library's rules (`rules.fail`); users catch it, they do not make it.
+
+        Args:
+            construct_path: the construct whose input is wrong. Required.
+            rule_id: the rule of the catalogue that refused it. Required.
+            problem: what is wrong, with the value. Required.
+            limit: the AWS limit, as the catalogue quotes it. Required.
+            fix: what to change. Required.
+        """
         self.construct_path = construct_path
         self.rule_id = rule_id
         self.problem = problem

@@ -83,6 +83,45 @@ class ServerlessFunction(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
+        """A function whose code is the folder `source`, checked and packaged at synth.
+
+        Args:
+            source: the folder of the handler's code: a name under `lambda_src/` (relative to the `cdk.json` folder), or
+                a path (`./x`, `/abs/x`, `a/b`). Its requirements.txt or uv.lock is installed for Lambda's platform,
+                without Docker. Required.
+            handler: `module.function` in that folder, checked at synth. Default: "lambda_function.lambda_handler".
+            runtime: a Python runtime; past its deprecation date a warning, past Lambda's block date an error. Default:
+                `Runtime.PYTHON_3_14` (`FunctionDefaults.runtime`).
+            architecture: Default: `Architecture.ARM_64` (about 20% cheaper per GB-second).
+            memory_size: MB, 128..10,240 (a warning above 3,008, new accounts' quota). Default: 256.
+            timeout: 1..900 whole seconds. Default: `Duration.seconds(20)` (fits under API Gateway's 29 s).
+            environment: variables for the handler: reserved names, key format and the 4 KB total are checked, and every
+                `os.environ["X"]` the code reads must be set (FN_ENV_UNSET). Default: none.
+            ephemeral_storage_size: /tmp, 512..10,240 MB. Default: Lambda's 512 MB.
+            reserved_concurrency: >= 0 (a warning above 900). Default: unreserved.
+            function_name: 1..64 of `[a-zA-Z0-9_-]` (a fixed name blocks replacement). Default: generated.
+            description: Default: none.
+            shared_code: folders (names under `lambda_src/` or paths) copied into the bundle as packages of their own
+                name: `shared_code=["common"]` gives `import common`. Default: none.
+            layers: `PythonLayer`s (their content checked) or any `ILayerVersion`; at most 5, runtime and architecture
+                matching. Default: none.
+            triggers: what invokes it (a trigger or several); `add_trigger` adds more. Default: none.
+            alarms: its health alarm on errors, throttles, duration and its queues (`False` warns ALARMS_OFF). Default:
+                True.
+            deployment: `Deployment.canary(...)`, `.linear(...)` or `.all_at_once(...)`: a version per change, the alias
+                `live`, CodeDeploy shifting traffic with rollback. Default: none (each deploy moves all traffic to
+                `$LATEST` at once).
+            provisioned_concurrency: an int (fixed) or `ProvisionedConcurrency(minimum, maximum)` (scaled), on the
+                alias; paid while idle. Default: none.
+            snap_start: SnapStart on published versions (Python 3.12+). Default: False.
+            async_invokes: True when something outside the library invokes it asynchronously (it then gets the
+                on-failure queue even with only queue or API triggers); False never. Default: None (decided by its
+                triggers).
+            vpc: a VPC to place it in (private subnets). Default: none (outside any VPC).
+            vpc_subnets: Default: the VPC's private subnets with egress, else its isolated ones; public subnets are an
+                error.
+            security_groups: Default: one of its own, with no inbound rules and all outbound.
+        """
         check_props(ServerlessFunction.__init__, locals(), unique_id=False)
         with created_uniquely(scope, id):
             super().__init__(scope, id)
@@ -181,7 +220,7 @@ class ServerlessFunction(Construct):
         self.version, self.alias = self.release.version, self.release.alias
         self.deployment_group: codedeploy.LambdaDeploymentGroup | None = self.release.deployment_group
         # What every trigger invokes: the alias when there is one (so releases shift its traffic), else $LATEST.
-        self.invoke_target: lambda_.IFunction = self.alias or self.function
+        self.invoke_target: lambda_.IFunction = self.alias or self.function  # pyright: ignore[reportAttributeAccessIssue]
         # Its health: signals gathered while it and its triggers are made, so its alarm is made whole at the end.
         self.alarms = alarms
         self.health = Health(self, f"Function {self._path}", self.alarm_defaults, alarms=alarms)
@@ -226,7 +265,7 @@ class ServerlessFunction(Construct):
 
     def make_role(self) -> iam.IRole:
         """A role of its own (`roles.py`): logs only to its own log group, no AWS managed policy."""
-        return execution_role(self, "Role", path=self._path, log_group_arn=self.log_group.log_group_arn)
+        return execution_role(self, "Role", path=self._path, log_group_arn=self.log_group.log_group_arn)  # pyright: ignore[reportReturnType]
 
     def enable_tracing(self) -> None:
         """Active X-Ray tracing, its `Resource: *` grant kept in the stack's X-Ray policy, which holds nothing else
@@ -277,7 +316,7 @@ class ServerlessFunction(Construct):
             reason="On-failure destination of the function's async invokes: the last stop, so it has no DLQ.",
         )
         self.invoke_target.configure_async_invoke(  # per qualifier: the alias's invokes need their own
-            on_failure=destinations.SqsDestination(queue),
+            on_failure=destinations.SqsDestination(queue),  # pyright: ignore[reportArgumentType]
             retry_attempts=d.async_retry_attempts,
             max_event_age=d.async_max_event_age,
         )

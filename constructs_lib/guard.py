@@ -74,5 +74,5 @@ def guard(scope: IConstruct, parent: IConstruct | None = None) -> None:
         _guarded_scopes.add(parent)
     root = scope.node.root
     if isinstance(root, Stage) and root not in _guarded:
-        Validations.of(root).add_plugins(StackGuard())
+        Validations.of(root).add_plugins(StackGuard())  # pyright: ignore[reportArgumentType]
         _guarded.add(root)

@@ -45,6 +45,15 @@ class PythonLayer(Construct):
         architecture: lambda_.Architecture | None = None,
         description: str | None = None,
     ) -> None:
+        """A layer built from `source` for one runtime and architecture, without Docker.
+
+        Args:
+            source: the folder whose requirements (requirements.txt or uv.lock) and modules the layer holds: a name
+                under `lambda_src/` or a path. Required.
+            runtime: the one runtime the layer is built for. Default: `Runtime.PYTHON_3_14` (the functions' default).
+            architecture: Default: `Architecture.ARM_64`.
+            description: Default: none.
+        """
         check_props(PythonLayer.__init__, locals())
         super().__init__(scope, id)
         guard(self)

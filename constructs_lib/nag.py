@@ -135,7 +135,7 @@ def write_metadata(cfn: CfnResource, metadata: dict[str, Any], checkov_skips: di
     was written before on the same resource is kept on the Python side (reading it back costs) and written again
     with the new entries: each override replaces the previous one.
     """
-    written = _METADATA.setdefault(cfn.__jsii_ref__.ref, {})
+    written = _METADATA.setdefault(cfn.__jsii_ref__.ref, {})  # pyright: ignore[reportAttributeAccessIssue]
     written.update(metadata)
     skips = written.setdefault("checkov", {"skip": []})["skip"]
     skips += [{"id": check_id, "comment": reason} for check_id, reason in checkov_skips.items()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import jsii
 from aws_cdk import Stack
-from constructs import Construct, IValidation
+from constructs import IConstruct, IValidation
 
 from . import reads
 
@@ -31,7 +31,7 @@ class _RenderBeforeSynth:
         return []
 
 
-def before_synth(scope: Construct, render: Callable[[], None]) -> None:
+def before_synth(scope: IConstruct, render: Callable[[], None]) -> None:
     """Call `render` once the app is complete, before its templates are written (every synth)."""
     stack = reads.stack_of(scope)
     renderers = _RENDERERS.get(stack)

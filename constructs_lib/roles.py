@@ -81,7 +81,7 @@ class InlinePolicyRole(iam.Role):
         assert isinstance(cfn_role, iam.CfnRole)
         cfn_role.policies = [iam.CfnRole.PolicyProperty(policy_name="Grants", policy_document=kept)]
         for number, group in enumerate(groups[1:], start=1):
-            iam.ManagedPolicy(self, f"OverflowPolicy{number}", statements=group, roles=[self],
+            iam.ManagedPolicy(self, f"OverflowPolicy{number}", statements=group, roles=[self],  # pyright: ignore[reportArgumentType]
                               description=f"Part of the grants of {self.node.path} (past its inline policy's size)")
 
     def _last_fitting(self, start: int, first: list[dict[str, Any]], room: int) -> int:

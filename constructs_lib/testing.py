@@ -152,7 +152,7 @@ def cfn_lint(template: dict[str, Any], *, regions: tuple[str, ...] = ("us-east-1
 
     matches = lint(json.dumps(template), config=ManualArgs(regions=list(regions)))
     return [
-        f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}"
+        f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}"  # pyright: ignore[reportAttributeAccessIssue]
         for m in matches
         if m.rule.id not in CFN_LINT_IGNORED and not m.rule.id.startswith("I")
     ]

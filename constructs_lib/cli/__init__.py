@@ -21,7 +21,7 @@ COMMANDS = {"cost": cost, "local": local}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="constructs-lib", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="constructs-lib", description=(__doc__ or "constructs-lib").splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for module in COMMANDS.values():
         module.add_parser(commands)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from aws_cdk import Duration, Stack, SymlinkFollowMode
 from aws_cdk import aws_ec2 as ec2
@@ -26,6 +26,28 @@ _SHARED_VPC_ID = "ConstructsLibVpc"
 _TASK_CPUS = {"arm64": lambda: ecs.CpuArchitecture.ARM64, "x86_64": lambda: ecs.CpuArchitecture.X86_64}
 _IMAGE_PLATFORMS = {"arm64": lambda: ecr_assets.Platform.LINUX_ARM64, "x86_64": lambda: ecr_assets.Platform.LINUX_AMD64}
 _SHARED_CLUSTER_ID = "ConstructsLibCluster"
+
+
+class FargateProps(TypedDict, total=False):
+    """The keywords every Fargate construct passes on to `FargateBase` (each documented, with its default, there):
+    what `**props` of `FargateQueueWorker`, `FargateScheduledTask` and `FargateWebService` accept."""
+
+    image_source: str | None
+    image: ecs.ContainerImage | None
+    cpu: int | None
+    memory_mib: int | None
+    architecture: lambda_.Architecture | None
+    container_cpu: int | None
+    container_memory_mib: int | None
+    ephemeral_storage_gib: int | None
+    environment: Mapping[str, str] | None
+    secrets: Mapping[str, ecs.Secret] | None
+    command: Sequence[str] | None
+    vpc: ec2.IVpc | None
+    vpc_subnets: ec2.SubnetSelection | None
+    cluster: ecs.ICluster | None
+    stop_timeout: Duration | None
+    alarms: bool
 
 
 class FargateBase(Construct):
@@ -64,6 +86,27 @@ class FargateBase(Construct):
         port: int | None = None,
         alarms: bool = True,
     ) -> None:
+        """The task definition, its network and its log group; each subclass adds what runs it.
+
+        Args:
+            image_source: a folder with a Dockerfile, built for `architecture`. Default: None (give this or `image`).
+            image: a ready `ContainerImage`. Default: None.
+            cpu: task CPU units (256..16,384, a valid pair with `memory_mib`). Default: 512.
+            memory_mib: task memory. Default: 1024.
+            architecture: `Architecture.ARM_64` or `.X86_64` (aws_lambda's). Default: `Architecture.ARM_64`.
+            container_cpu: the container's share of `cpu`. Default: None (all of it).
+            container_memory_mib: the container's hard limit. Default: None (the task's memory).
+            ephemeral_storage_gib: 21..200. Default: 21.
+            environment: plain variables (secrets are refused here: use `secrets`). Default: none.
+            secrets: `ecs.Secret`s from Secrets Manager or SSM. Default: none.
+            command: the container's command. Default: None (the image's).
+            vpc: Default: None (the stack's shared VPC: 2 AZs, private subnets behind one NAT gateway, flow logs).
+            vpc_subnets: Default: None (the VPC's private subnets).
+            cluster: Default: None (the stack's shared cluster for the VPC, with Container Insights).
+            stop_timeout: time the container gets after SIGTERM, up to 120 s. Default: `Duration.seconds(120)`.
+            port: the container port (a web service's). Default: None.
+            alarms: its health alarm. Default: True.
+        """
         check_props(FargateBase.__init__, locals())
         super().__init__(scope, id)
         guard(self)
@@ -131,7 +174,12 @@ class FargateBase(Construct):
 
     @classmethod
     def shared_cluster(cls, stack: Stack, vpc: ec2.IVpc | None) -> ecs.ICluster:
-        """One cluster per stack (per VPC passed), with Container Insights (needed for backlog scaling)."""
+        """One cluster per stack (per VPC passed), with Container Insights (needed for backlog scaling).
+
+        Args:
+            stack: the stack whose cluster it is. Required.
+            vpc: the VPC the cluster is in. Required (None: the stack's shared VPC).
+        """
         cluster_id = _SHARED_CLUSTER_ID if vpc is None else f"{_SHARED_CLUSTER_ID}{vpc.node.addr[:8]}"
         existing = stack.node.try_find_child(cluster_id)
         if existing is not None:
@@ -141,6 +189,11 @@ class FargateBase(Construct):
 
     @classmethod
     def shared_vpc(cls, stack: Stack) -> ec2.IVpc:
+        """See the class docstring.
+
+        Args:
+            stack: the stack whose VPC it is. Required.
+        """
         existing = stack.node.try_find_child(_SHARED_VPC_ID)
         if existing is not None:
             return existing  # type: ignore[return-value]

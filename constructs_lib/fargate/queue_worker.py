@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_applicationautoscaling as autoscaling
@@ -21,7 +21,7 @@ from ..queues import known_dead_letter_queue, known_retention, known_visibility_
 from ..rules import fargate as rules
 from ..rules import sqs as sqs_rules
 from ..rules.props import check_props
-from .base import FargateBase
+from .base import FargateBase, FargateProps
 
 
 class FargateQueueWorker(FargateBase):
@@ -51,8 +51,22 @@ class FargateQueueWorker(FargateBase):
         average_job_duration: Duration | None = None,
         job_timeout: Duration | None = None,
         max_receive_count: int | None = None,
-        **props: Any,
+        **props: Unpack[FargateProps],
     ) -> None:
+        """Tasks that work through `queue`, scaled on its backlog.
+
+        Args:
+            queue: a queue of yours. Default: None (one made with a DLQ, visibility `job_timeout` + `stop_timeout`).
+            min_tasks: Default: 0 (no task runs while the queue is empty).
+            max_tasks: Default: 4.
+            messages_per_task: the backlog each running task is expected to hold. Default: 10 (or worked out from
+                `acceptable_latency` and `average_job_duration`).
+            acceptable_latency: how long a message may wait. Default: None.
+            average_job_duration: how long one job takes. Default: None.
+            job_timeout: the longest a job may run (up to 12 h). Default: `Duration.minutes(60)`.
+            max_receive_count: receives before a message goes to the DLQ. Default: 5.
+            props: `FargateBase`'s keywords (`FargateProps`: image_source, cpu, memory_mib, environment, ...).
+        """
         check_props(FargateQueueWorker.__init__, locals())
         check_props(FargateBase.__init__, {"scope": scope, "id": id, **props})  # before they are merged below
         d = self.defaults
@@ -61,9 +75,9 @@ class FargateQueueWorker(FargateBase):
         self.messages_per_task = messages_per_task if messages_per_task is not None else d.messages_per_task
         latency_target = (acceptable_latency, average_job_duration)
         self.job_timeout = job_timeout or d.job_timeout
-        environment = {**(props.pop("environment", None) or {}),
-                       "JOB_TIMEOUT_SECONDS": str(int(self.job_timeout.to_seconds()))}
-        super().__init__(scope, id, environment=environment, **props)
+        props["environment"] = {**(props.get("environment") or {}),
+                                "JOB_TIMEOUT_SECONDS": str(int(self.job_timeout.to_seconds()))}
+        super().__init__(scope, id, **props)
         if any(latency_target):
             # AWS's backlog-per-task target: how many messages one task clears within the acceptable latency.
             self.messages_per_task = rules.messages_per_task_for(self, acceptable_latency, average_job_duration,

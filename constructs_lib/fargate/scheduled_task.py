@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from aws_cdk import CfnResource, Duration, Stack, TimeZone, aws_events, aws_events_targets
 from aws_cdk import aws_iam as iam
@@ -17,7 +17,7 @@ from ..health.signals import queue_signals, scheduled_run_signals
 from ..queues import dead_letter_queue
 from ..rules import events as event_rules
 from ..rules.props import check_props
-from .base import FargateBase
+from .base import FargateBase, FargateProps
 
 
 class FargateScheduledTask(FargateBase):
@@ -40,8 +40,17 @@ class FargateScheduledTask(FargateBase):
         timezone: str | None = None,
         retry_attempts: int | None = None,
         max_event_age: Duration | None = None,
-        **props: Any,
+        **props: Unpack[FargateProps],
     ) -> None:
+        """One task run per `schedule` tick.
+
+        Args:
+            schedule: `rate(...)`, `cron(...)`, `at(...)`, or a schedule object. Required.
+            timezone: an IANA name. Default: None (UTC).
+            retry_attempts: of a run Scheduler could not start, 0..185. Default: 185.
+            max_event_age: 60 s..24 h. Default: `Duration.hours(24)`.
+            props: `FargateBase`'s keywords (`FargateProps`: image_source, cpu, memory_mib, environment, ...).
+        """
         check_props(FargateScheduledTask.__init__, locals())
         super().__init__(scope, id, **props)
         schedule, timezone = event_rules.schedule_parts(self, schedule, timezone)
@@ -55,14 +64,14 @@ class FargateScheduledTask(FargateBase):
         self.dead_letter_queue = dead_letter_queue(
             self, "ScheduleDeadLetters", retention=d.dead_letter_retention,
             reason="DLQ of the schedule: RunTask calls that exhausted their retries.")
-        role = iam.Role(self, "ScheduleRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+        role = iam.Role(self, "ScheduleRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))  # pyright: ignore[reportArgumentType]
         self.schedule = scheduler.Schedule(
             self, "Schedule",
             schedule=scheduler.ScheduleExpression.expression(schedule, TimeZone.of(timezone) if timezone else None),
-            target=scheduler_targets.EcsRunFargateTask(
+            target=scheduler_targets.EcsRunFargateTask(  # pyright: ignore[reportArgumentType]
                 self.cluster, task_definition=self.task_definition, vpc_subnets=self.vpc_subnets,
                 assign_public_ip=False, dead_letter_queue=self.dead_letter_queue,
-                retry_attempts=retry_attempts, max_event_age=max_event_age, role=role,
+                retry_attempts=retry_attempts, max_event_age=max_event_age, role=role,  # pyright: ignore[reportArgumentType]
             ),
             description=f"{schedule} -> {self.node.path}",
         )
@@ -86,7 +95,7 @@ class FargateScheduledTask(FargateBase):
                         "taskDefinitionArn": [{"prefix": family}],
                         "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}},
                                 {"stopCode": ["TaskFailedToStart"]}]}),
-            targets=[aws_events_targets.SqsQueue(self.failed_runs, dead_letter_queue=self.dead_letter_queue)],
+            targets=[aws_events_targets.SqsQueue(self.failed_runs, dead_letter_queue=self.dead_letter_queue)],  # pyright: ignore[reportArgumentType]
         )
         dead_letters = self.dead_letter_queue.queue_name
         self.add_health_signals(

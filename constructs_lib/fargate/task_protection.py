@@ -24,7 +24,7 @@ def set_protection(enabled: bool, minutes: int = 60) -> bool:
     agent = os.environ.get("ECS_AGENT_URI")
     if not agent:
         return False
-    body = {"ProtectionEnabled": enabled}
+    body: dict[str, object] = {"ProtectionEnabled": enabled}
     if enabled:
         body["ExpiresInMinutes"] = max(1, min(int(minutes), 2880))
     request = urllib.request.Request(f"{agent}/task-protection/v1/state", data=json.dumps(body).encode(),

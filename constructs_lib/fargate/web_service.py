@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_certificatemanager as acm
@@ -17,7 +17,7 @@ from ..health.signals import load_balancer_graph, load_balancer_signals
 from ..nag import acknowledge, skip_checkov
 from ..rules import fargate as rules
 from ..rules.props import check_props
-from .base import FargateBase
+from .base import FargateBase, FargateProps
 
 
 class FargateWebService(FargateBase):
@@ -36,8 +36,18 @@ class FargateWebService(FargateBase):
         health_check_path: str = "/health",
         certificate: acm.ICertificate | None = None,
         public: bool = True,
-        **props: Any,
+        **props: Unpack[FargateProps],
     ) -> None:
+        """A load-balanced service.
+
+        Args:
+            container_port: Default: 8080.
+            desired_count: tasks running (two for a rolling deploy without downtime). Default: 2.
+            health_check_path: Default: "/health".
+            certificate: an ACM certificate: HTTPS on 443 (HTTP redirects to it). Default: None (HTTP on 80).
+            public: an internet-facing load balancer. Default: True.
+            props: `FargateBase`'s keywords (`FargateProps`: image_source, cpu, memory_mib, environment, ...).
+        """
         check_props(FargateWebService.__init__, locals())
         self.container_port = container_port if container_port is not None else self.defaults.container_port
         desired_count = desired_count if desired_count is not None else self.defaults.desired_count

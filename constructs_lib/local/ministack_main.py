@@ -1,3 +1,5 @@
+# pyright: reportMissingImports=false
+# (MiniStack is installed in its own virtualenv, whose interpreter runs this file; the project's has none.)
 """MiniStack, started with the local loop's corrections. Run by MiniStack's own interpreter (its venv holds only
 `ministack` and `boto3`), so this file imports nothing of the library.
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 # Bump when pruning or the cache layout changes: old entries are then ignored, not reused.
 CACHE_FORMAT = "8"
@@ -229,7 +230,7 @@ def install(lock: Lock, target: Target) -> Dependencies:
     root = cache_dir() / "deps"
     final, manifest = root / key, root / f"{key}.json"
     if final.is_dir() and manifest.is_file():
-        return Dependencies(path=final, key=key, **_from_manifest(json.loads(manifest.read_text())))
+        return _from_manifest(final, key, json.loads(manifest.read_text()))
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
     try:
@@ -464,10 +465,11 @@ def _to_manifest(dependencies: Dependencies) -> dict[str, object]:
             "left_out": list(dependencies.left_out)}
 
 
-def _from_manifest(data: dict[str, object]) -> dict[str, object]:
-    return {"packages": data["packages"], "unzipped_bytes": data["unzipped_bytes"],
-            "zipped_bytes": data["zipped_bytes"], "modules": frozenset(data["modules"]),  # type: ignore[arg-type]
-            "left_out": tuple(data["left_out"])}  # type: ignore[arg-type]
+def _from_manifest(path: Path, key: str, data: dict[str, Any]) -> Dependencies:
+    """The cached install at `path`, as its manifest (JSON written by `install`) describes it."""
+    return Dependencies(path=path, key=key, packages=data["packages"], unzipped_bytes=data["unzipped_bytes"],
+                        zipped_bytes=data["zipped_bytes"], modules=frozenset(data["modules"]),
+                        left_out=tuple(data["left_out"]))
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -79,7 +79,7 @@ def warn(construct: IConstruct, rule_id: str, problem: str, fix: str) -> None:
 
 def _acknowledged(construct: IConstruct, rule_id: str) -> bool:
     """Whether `rule_id` is acknowledged at `construct` or above, asked of CDK itself through a probe child."""
-    probe = Construct(construct, f"ConstructsLibAckProbe{rule_id}")
+    probe = Construct(construct, f"ConstructsLibAckProbe{rule_id}")  # pyright: ignore[reportArgumentType]
     try:
         Annotations.of(probe).add_warning_v2(rule_id, "probe")
         return not probe.node.metadata

@@ -132,7 +132,7 @@ AUTHORIZATIONS = {"http": ("iam", "jwt", "cognito", "lambda", "none"), "rest": (
       limit="kind 'http' or 'rest'; JWT authorizers exist only on HTTP APIs; an authorization the API cannot "
             "enforce is refused, never replaced by NONE",
       source="https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html")
-def check_kind(construct: IConstruct, kind: str, authorization_kind: str, route: str | None = None) -> None:
+def check_kind(construct: IConstruct | str, kind: str, authorization_kind: str, route: str | None = None) -> None:
     if kind not in AUTHORIZATIONS:
         fail(construct, "API_KIND", f"kind={kind!r}", "use kind='http' (default) or kind='rest'.")
     if authorization_kind not in AUTHORIZATIONS[kind]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from aws_cdk import Duration
-from constructs import IConstruct
+from constructs import IConstruct, Node
 
 from .. import limits as L
 from . import fail, rule
@@ -96,7 +97,14 @@ def check_snap_start_provisioned(construct: IConstruct, provisioned: bool) -> No
       limit="a hook tests the new version (named in its TARGET_VERSION_ARN) and reports to CodeDeploy",
       source="https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html"
              "#appspec-hooks-lambda")
-def check_hook(construct: IConstruct, hook: IConstruct, which: str, serves: str | None) -> None:
+class _Named(Protocol):
+    """What a message needs of a hook: its path."""
+
+    @property
+    def node(self) -> Node: ...
+
+
+def check_hook(construct: IConstruct, hook: _Named, which: str, serves: str | None) -> None:
     if serves is not None:
         fail(construct, "DEPLOYMENT_HOOK", f"{which} {hook.node.path} already tests another function's releases",
              "give each deployed function its own hook function (it reads the version to test from "

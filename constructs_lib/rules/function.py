@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NoReturn
 
 from aws_cdk import Duration, Size, SizeRoundingBehavior, Token
 from aws_cdk import aws_lambda as lambda_
@@ -268,7 +269,7 @@ def check_subnets(construct: IConstruct, selected: list[str], public: set[str]) 
              "PRIVATE_ISOLATED with VPC endpoints.")
 
 
-def fail_no_subnets(construct: IConstruct, problems: list[str], asked: bool) -> None:
+def fail_no_subnets(construct: IConstruct, problems: list[str], asked: bool) -> NoReturn:
     if asked:
         fail(construct, "FN_VPC_SUBNETS", f"vpc_subnets selects no subnet ({'; '.join(problems)})",
              "select subnets the VPC has, e.g. SubnetSelection(subnet_type=SubnetType.PRIVATE_WITH_EGRESS).")

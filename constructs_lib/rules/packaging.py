@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NoReturn
 
 from constructs import IConstruct
 
@@ -74,7 +75,7 @@ def fail_hash(construct: IConstruct, lock: Path, target: Target, error: InstallE
 @rule("FN_DEPENDENCIES_LOCK", "a pyproject.toml with dependencies comes with its uv.lock",
       limit="pyproject.toml dependencies are installed from uv.lock, so every synth ships the same versions",
       source="https://docs.astral.sh/uv/concepts/projects/layout/#the-lockfile")
-def fail_lock(construct: IConstruct, error: InstallError) -> None:
+def fail_lock(construct: IConstruct, error: InstallError) -> NoReturn:
     fail(construct, "FN_DEPENDENCIES_LOCK", f"{error}{_tail(error.output, 4)}",
          "run `uv lock` in the function's folder and commit uv.lock, or list the dependencies in requirements.txt.")
 

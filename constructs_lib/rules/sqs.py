@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import reprlib
+from collections.abc import Sequence
 
 from aws_cdk import Duration
 from constructs import IConstruct
@@ -68,7 +69,7 @@ def check_max_concurrency(construct: IConstruct | str, max_concurrency: int) -> 
 @rule("SQS_FILTER", "event filter patterns", limit="a non-empty object whose leaves are non-empty lists of values "
       f"or matchers (the EventBridge pattern syntax), at most {L.SQS_FILTER_PATTERN_MAX_CHARS:,} characters, no two "
       "alike", source=L.SQS_FILTER_URL)
-def check_filters(construct: IConstruct | str, patterns: list[object]) -> None:
+def check_filters(construct: IConstruct | str, patterns: Sequence[object]) -> None:
     from .events import pattern_problem
 
     seen: list[str] = []
@@ -135,7 +136,7 @@ def check_visibility_timeout(construct: IConstruct, queue: IConstruct, visibilit
     """An error at `construct` (the consumer); the recommendation is a warning on `queue`, where its fix is."""
     queue_path = queue.node.path
     timeout_s = timeout.to_seconds()
-    recommended = visibility_timeout_for(timeout, window).to_seconds()
+    recommended = int(visibility_timeout_for(timeout, window).to_seconds())
     if visibility_s < timeout_s:
         fail(construct, "SQS_VISIBILITY_TIMEOUT",
              f"{queue_path} has visibility timeout {visibility_s} s, below the function timeout {timeout_s} s",

@@ -350,10 +350,10 @@ _STREAM_ARN_PARTS = {":kinesis:": "Kinesis stream", ":dynamodb:": "DynamoDB stre
                   "holding up the shard, then drops them",
             source="https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-errors")
 def check_stream_on_failure(template: Template) -> Iterator[Finding]:
-    types = {logical_id: resource.get("Type") for logical_id, resource in template.get("Resources", {}).items()}
+    types = {logical_id: str(resource.get("Type")) for logical_id, resource in template.get("Resources", {}).items()}
     for logical_id, props in resources(template, "AWS::Lambda::EventSourceMapping"):
         source = props.get("EventSourceArn")
-        kind = _STREAM_TYPES.get(types.get(referenced_id(source) or ""), "")
+        kind = _STREAM_TYPES.get(types.get(referenced_id(source) or "", ""), "")
         text = source if isinstance(source, str) else json.dumps(source)
         kind = kind or next((name for part, name in _STREAM_ARN_PARTS.items() if part in text), "")
         if kind and not (props.get("DestinationConfig") or {}).get("OnFailure"):

@@ -37,6 +37,14 @@ class ApiTrigger(Trigger):
         public: bool = False,
         authorization: ApiAuthorization | None = None,
     ) -> None:
+        """A route of `api` that invokes the function.
+
+        Args:
+            api: the `ServerlessApi` to add the route to. Required.
+            route: "METHOD /path", e.g. "GET /items/{id}", "ANY /files/{path+}". Required.
+            public: no authorization on this route (anyone on the internet may call it). Default: False.
+            authorization: this route's, instead of the API's. Default: None (the API's `authorization`).
+        """
         super().__init__()
         check_props(ApiTrigger.__init__, locals(), self.where)
         self.api = api
@@ -75,9 +83,11 @@ class ApiTrigger(Trigger):
         else:
             assert api.rest_api is not None
             resource = api.rest_api.root if self.path == "/" else api.rest_api.root.resource_for_path(self.path)
+            authorized = api.rest_method_options(self.authorization)
             self.route = resource.add_method(self.method, _rest_integration(api, function),
                                              api_key_required=bool(api.api_keys) and not self.public or None,
-                                             **api.rest_method_options(self.authorization))
+                                             authorization_type=authorized.authorization_type,
+                                             authorizer=authorized.authorizer)
             if self.authorization.kind == "none":
                 acknowledge(self.route, reason, "AwsSolutions-APIG4", "AwsSolutions-COG4")
             elif self.authorization.kind in ("iam", "lambda"):
@@ -85,7 +95,7 @@ class ApiTrigger(Trigger):
                 acknowledge(self.route, f"Authorized by {chosen}, chosen explicitly instead of Cognito.",
                             "AwsSolutions-COG4")
             if api.cors is not None:
-                _acknowledge_preflights(api, resource)
+                _acknowledge_preflights(api, resource)  # pyright: ignore[reportArgumentType]
 
 
 def _acknowledge_preflights(api: ServerlessApi, resource: apigw.IResource) -> None:

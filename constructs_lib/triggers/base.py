@@ -77,7 +77,7 @@ class Trigger(abc.ABC):
         """Connect this trigger to `function` (called by `ServerlessFunction.add_trigger`)."""
         from ..rules.function import check_trigger_not_bound
 
-        check_trigger_not_bound(function, type(self).__name__, self._function and self._function.node.path)
+        check_trigger_not_bound(function, type(self).__name__, self._function.node.path if self._function else None)
         self._function = function
         self._bind(function)
 

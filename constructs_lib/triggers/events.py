@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from aws_cdk import Duration, aws_events, aws_events_targets
 from aws_cdk import aws_sqs as sqs
@@ -56,7 +56,7 @@ class EventTrigger(EventBridgeTarget):
 
     def __init__(
         self,
-        event_pattern: Mapping[str, Any],
+        event_pattern: Mapping[str, object],
         *,
         event_bus: aws_events.IEventBus | None = None,
         retry_attempts: int | None = None,
@@ -64,6 +64,18 @@ class EventTrigger(EventBridgeTarget):
         dead_letter_queue: sqs.IQueue | None = None,
         description: str | None = None,
     ) -> None:
+        """A rule on `event_bus` that invokes the function for events matching `event_pattern`.
+
+        Args:
+            event_pattern: EventBridge syntax as a dict (matchers, `$or`, nesting), validated and written as given.
+                Required.
+            event_bus: Default: None (the account's default bus).
+            retry_attempts: 0..185. Default: 185 (`EventDefaults.retry_attempts`: retry through a day-long outage).
+            max_event_age: 60 s..24 h. Default: `Duration.hours(24)`.
+            dead_letter_queue: a standard queue for events that exhaust their retries. Default: None (one made,
+                encrypted).
+            description: of the rule. Default: none.
+        """
         check_props(EventTrigger.__init__, locals(), where_created(self))
         super().__init__(retry_attempts=retry_attempts, max_event_age=max_event_age,
                          dead_letter_queue=dead_letter_queue)
@@ -84,7 +96,7 @@ class EventTrigger(EventBridgeTarget):
             # is written to the template as given (checked by EVENT_PATTERN), the L2 pattern only marks it as set.
             event_pattern=aws_events.EventPattern(detail={}),
             description=self.description or f"Events for {function.node.path}"[:512],
-            targets=[aws_events_targets.LambdaFunction(
+            targets=[aws_events_targets.LambdaFunction(  # pyright: ignore[reportArgumentType]
                 function.invoke_target,
                 dead_letter_queue=self._make_dead_letter_queue(scope_of(function), f"{rule_id}DeadLetters",
                                                                "event rule"),

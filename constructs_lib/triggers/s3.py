@@ -30,7 +30,7 @@ class _NotificationFilters(Construct):
     ID = "ConstructsLibNotificationFilters"
 
     def __init__(self, bucket: s3.IBucket) -> None:
-        super().__init__(bucket, self.ID)
+        super().__init__(bucket, self.ID)  # pyright: ignore[reportArgumentType]
         self.entries: list[tuple[str, str, rules.KeyFilter]] = []  # (event type, function path, filter)
 
     @classmethod
@@ -60,6 +60,19 @@ class S3Trigger(Trigger):
         delivery: str = "auto",
         read: bool = True,
     ) -> None:
+        """The function is invoked for object events of `bucket`.
+
+        Args:
+            bucket: a bucket of yours, or an imported one (then delivered over EventBridge). Default: None (one made:
+                SSE-S3, public access blocked, TLS-only, access logs).
+            events: S3 event types. Default: (`EventType.OBJECT_CREATED`,).
+            prefix: key prefix filter. Default: None (every key).
+            suffix: key suffix filter. Default: None.
+            delivery: "auto" (a notification for buckets of this app, EventBridge for imported ones), "notification" or
+                "eventbridge". Default: "auto".
+            read: grant `s3:GetObject` on the objects it fires for; False for a handler that reads only the event.
+                Default: True.
+        """
         super().__init__()
         check_props(S3Trigger.__init__, locals(), self.where)
         rules.check_delivery(self.where, delivery)
@@ -136,7 +149,7 @@ class S3Trigger(Trigger):
             scope_of(function), self.scoped_id(function, "S3Events"),
             description=f"S3 {', '.join(detail_types)} in {bucket.node.path} -> {function.node.path}",
             event_pattern=aws_events.EventPattern(source=["aws.s3"], detail_type=detail_types, detail=detail),
-            targets=[aws_events_targets.LambdaFunction(function.invoke_target, dead_letter_queue=self.dead_letter_queue,
+            targets=[aws_events_targets.LambdaFunction(function.invoke_target, dead_letter_queue=self.dead_letter_queue,  # pyright: ignore[reportArgumentType]
                                             retry_attempts=d.retry_attempts, max_event_age=d.max_event_age)],
         )
         function.health.watch_rule(self.rule.rule_name, self.dead_letter_queue, f"S3 events of {bucket.node.id}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from aws_cdk import Duration, Stack, TimeZone, aws_events
 from aws_cdk import aws_iam as iam
@@ -34,13 +33,28 @@ class ScheduleTrigger(EventBridgeTarget):
         *,
         timezone: str | None = None,
         flexible_window: Duration | None = None,
-        payload: Mapping[str, Any] | None = None,
+        payload: Mapping[str, object] | None = None,
         retry_attempts: int | None = None,
         max_event_age: Duration | None = None,
         dead_letter_queue: sqs.IQueue | None = None,
         enabled: bool = True,
         description: str | None = None,
     ) -> None:
+        """An EventBridge Scheduler schedule that invokes the function.
+
+        Args:
+            expression: `rate(...)`, `cron(...)` (6 fields) or `at(...)`, or an `events.Schedule` /
+                `scheduler.ScheduleExpression`. Required.
+            timezone: an IANA name. Default: None (UTC, or the schedule object's).
+            flexible_window: 1..1,440 whole minutes. Default: None (run at the exact time).
+            payload: the event the function gets. Default: None (Scheduler's own payload).
+            retry_attempts: 0..185. Default: 185.
+            max_event_age: 60 s..24 h. Default: `Duration.hours(24)`.
+            dead_letter_queue: a standard queue for runs that exhaust their retries. Default: None (one made,
+                encrypted).
+            enabled: Default: True.
+            description: of the schedule. Default: none.
+        """
         check_props(ScheduleTrigger.__init__, locals(), where_created(self))
         super().__init__(retry_attempts=retry_attempts, max_event_age=max_event_age,
                          dead_letter_queue=dead_letter_queue)
@@ -72,13 +86,13 @@ class ScheduleTrigger(EventBridgeTarget):
             retry_attempts=self.retry_attempts,
             max_event_age=self.max_event_age,
             input=scheduler.ScheduleTargetInput.from_object(self.payload) if self.payload is not None else None,
-            role=self.role,
+            role=self.role,  # pyright: ignore[reportArgumentType]
         )
         self.schedule = scheduler.Schedule(
             scope_of(function), f"Schedule{index}",
             schedule=scheduler.ScheduleExpression.expression(
                 self.expression, TimeZone.of(self.timezone) if self.timezone else None),
-            target=target,
+            target=target,  # pyright: ignore[reportArgumentType]
             time_window=(scheduler.TimeWindow.flexible(self.flexible_window) if self.flexible_window
                          else scheduler.TimeWindow.off()),
             enabled=self.enabled,
@@ -90,7 +104,7 @@ class ScheduleTrigger(EventBridgeTarget):
     def _make_role(function: TriggerTarget, id: str) -> iam.Role:
         """The schedule's own role, usable only by EventBridge Scheduler for this account's schedules."""
         stack = Stack.of(function)
-        role = iam.Role(scope_of(function), id, assumed_by=iam.ServicePrincipal(
+        role = iam.Role(scope_of(function), id, assumed_by=iam.ServicePrincipal(  # pyright: ignore[reportArgumentType]
             "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
         if function.alias is None:  # on an alias, the grant is the alias's ARN alone
             versions = finding_resource(stack, f"{function.function_arn}:*")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
@@ -36,11 +36,26 @@ class QueueTrigger(Trigger):
         batch_size: int | None = None,
         max_batching_window: Duration | None = None,
         max_concurrency: int | None = None,
-        filters: Sequence[Mapping[str, Any]] | None = None,
+        filters: Sequence[Mapping[str, object]] | None = None,
         fifo: bool | None = None,
         max_receive_count: int | None = None,
         enabled: bool = True,
     ) -> None:
+        """The function is invoked with batches from `queue`, partial batch failures reported.
+
+        Args:
+            queue: a queue of yours (checked: visibility timeout, its DLQ, FIFO-ness). Default: None (one made with a
+                DLQ, SSE-SQS, TLS-only, visibility 6x the function timeout plus the batching window).
+            batch_size: 1..10,000 (FIFO 10); above 10 needs a batching window. Default: 10.
+            max_batching_window: 0..300 whole seconds (none on FIFO). Default: None (no wait).
+            max_concurrency: 2..1,000 concurrent invocations for this queue. Default: None (Lambda's scaling).
+            filters: up to 10 EventBridge-syntax patterns on the messages, e.g. `[{"body": {"kind": ["thumbnail"]}}]`.
+                Default: None (every message).
+            fifo: make the queue (and its DLQ) FIFO. Default: None (standard; a given queue decides itself).
+            max_receive_count: 1..1,000 receives before a message goes to the DLQ. Default: 5 (as AWS recommends for
+                Lambda).
+            enabled: Default: True.
+        """
         super().__init__()
         check_props(QueueTrigger.__init__, locals(), self.where)
         self._given_queue = queue

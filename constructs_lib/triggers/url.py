@@ -37,6 +37,14 @@ class UrlTrigger(Trigger):
         cors: Cors | None = None,
         invoke_mode: Literal["buffered", "response_stream"] = "buffered",
     ) -> None:
+        """A function URL on the function (its alias when it has a deployment).
+
+        Args:
+            auth: "iam" (SigV4-signed requests from principals granted with `grant_invoke`) or "none" (anyone; written
+                out on purpose); aws-cdk-lib's `FunctionUrlAuthType` works too. Default: "iam".
+            cors: `Cors(...)`, answered by Lambda's front end. Default: None.
+            invoke_mode: "buffered" (6 MB answers) or "response_stream" (up to 200 MB, streamed). Default: "buffered".
+        """
         super().__init__()
         check_props(UrlTrigger.__init__, locals(), self.where)
         if isinstance(auth, lambda_.FunctionUrlAuthType):  # aws-cdk-lib's own names for the two
