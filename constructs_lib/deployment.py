@@ -118,12 +118,11 @@ class Deployment:
         """`percent` of traffic for `interval`, then the rest at once.
 
         Args:
-            percent: 1..99, of the traffic per step. Required.
-            interval: whole minutes between steps. Required.
-
+            percent: 1..99: the share of traffic the new version gets first. Required.
+            interval: whole minutes the canary runs before the rest moves. Required.
             alias_name: the alias every trigger invokes. Default: "live".
             pre_traffic: a `ServerlessFunction` that tests the new version before any traffic moves (it reports to
-              CodeDeploy; a failure rolls back). Default: None.
+                CodeDeploy; a failure rolls back). Default: None.
             post_traffic: one that tests it once all traffic moved. Default: None.
         """
         check_props(Deployment.canary.__func__, locals(), "Deployment.canary")  # type: ignore[attr-defined]
@@ -136,13 +135,11 @@ class Deployment:
         """`percent` more of the traffic every `interval` until all of it has moved.
 
         Args:
-            percent: 1..99, of the traffic per step. Required.
-            interval: whole minutes between steps. Required.
-
-            alias_name: the alias every trigger invokes. Default: "live".
-            pre_traffic: a `ServerlessFunction` that tests the new version before any traffic moves (it reports to
-              CodeDeploy; a failure rolls back). Default: None.
-            post_traffic: one that tests it once all traffic moved. Default: None.
+            percent: 1..99: the share that moves at each step. Required.
+            interval: whole minutes between two steps. Required.
+            alias_name: as for `canary`. Default: "live".
+            pre_traffic: as for `canary` (before the first step). Default: None.
+            post_traffic: as for `canary` (after the last step). Default: None.
         """
         check_props(Deployment.linear.__func__, locals(), "Deployment.linear")  # type: ignore[attr-defined]
         return cls._shifting("linear", percent, interval, alias_name, pre_traffic, post_traffic)
