@@ -18,7 +18,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test test-fast test-lowest lint deploy-local bench dist clean
+.PHONY: setup synth test test-fast test-lowest lint deploy-local bench dist clean docs
 
 MINISTACK_VERSION := 1.5.33
 
@@ -26,7 +26,7 @@ CHECKOV_VERSION := 3.3.30
 
 TWINE_VERSION := 7.0.0
 
-setup: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/ministack $(STAMPS)/checkov
+setup: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/ministack $(STAMPS)/checkov $(STAMPS)/docs
 
 $(STAMPS)/venv: pyproject.toml requirements-dev.txt
 	@mkdir -p $(STAMPS)
@@ -53,6 +53,13 @@ $(STAMPS)/checkov: Makefile $(STAMPS)/venv
 	$(VENV)/bin/uv pip install --quiet --python .venv-checkov/bin/python checkov==$(CHECKOV_VERSION)
 	@touch $@
 
+# The documentation site's tools (mkdocs-material, mkdocstrings) in their own venv: they need none of the project's.
+$(STAMPS)/docs: docs/requirements.txt $(STAMPS)/venv
+	@mkdir -p $(STAMPS)
+	@test -x .venv-docs/bin/python || $(PYTHON) -m venv .venv-docs
+	$(VENV)/bin/uv pip install --quiet --python .venv-docs/bin/python -r docs/requirements.txt
+	@touch $@
+
 synth: setup
 	cdk synth --no-notices --quiet
 	@echo "Synthesized: cdk.out/ ($$(ls cdk.out/*.template.json | wc -l) stacks)"
@@ -67,7 +74,7 @@ test-fast: $(STAMPS)/venv
 # The unit tests against the lowest versions pyproject.toml declares (the library's own dependencies and the
 # testing extra), so a lower bound that no longer works fails CI instead of a user's install.
 LOWEST_TEST_TOOLS = $$(grep -iE '^(pytest|hypothesis|pydantic|boto3)==' requirements-dev.txt)
-test-lowest: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/checkov
+test-lowest: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/checkov $(STAMPS)/docs
 	@test -x .venv-lowest/bin/python || $(PYTHON) -m venv .venv-lowest
 	$(VENV)/bin/uv pip install --quiet --python .venv-lowest/bin/python --resolution lowest-direct \
 		-e ".[testing]" $(LOWEST_TEST_TOOLS)
@@ -84,6 +91,11 @@ deploy-local: setup
 bench: setup
 	$(PY) bench/run.py
 
+# The documentation site, from docs/ and the docstrings, into site/ (warnings are errors).
+docs: $(STAMPS)/docs
+	NO_MKDOCS_2_WARNING=1 .venv-docs/bin/mkdocs build --strict --quiet
+	@echo "Built: site/index.html"
+
 # What `pip install` gets until the package is on PyPI (and what the release workflow publishes).
 dist: $(STAMPS)/venv
 	rm -rf dist
@@ -92,4 +104,4 @@ dist: $(STAMPS)/venv
 	@ls dist
 
 clean:
-	rm -rf cdk.out $(STAMPS) $(VENV) .venv-ministack .venv-checkov .venv-lowest node_modules
+	rm -rf cdk.out $(STAMPS) $(VENV) .venv-ministack .venv-checkov .venv-lowest .venv-docs node_modules site artifacts

@@ -3,7 +3,7 @@
 Ours is fully protected (DLQ, partial batch failures, TLS-only queues, retention, least privilege, alarms and the
 dashboard); plain is what a careful team writes with aws-cdk-lib L2s (queue + DLQ, TLS-only, the mapping with
 partial batch failures, a log group with retention, tracing), without alarms. Above 50 functions the app is
-spread over stacks of 50, as the README's 'Many functions: several stacks' describes.
+spread over stacks of 50, as docs/many-functions.md describes.
 """
 
 from __future__ import annotations

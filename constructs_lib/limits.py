@@ -1,7 +1,7 @@
 """Every AWS limit the library checks, with where AWS documents it.
 
 Fixed limits are enforced as errors; the quotas marked *adjustable* are enforced as warnings (an account
-can raise them). Constructs, rules, tests and the README all read from here.
+can raise them). Constructs, rules, tests and the docs all read from here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One room per concern: the layout the README's "Layout" section promises, held by tests (no jsii needed)."""
+"""One room per concern: the layout docs/layout.md promises, held by tests (no jsii needed)."""
 
 from __future__ import annotations
 

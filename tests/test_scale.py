@@ -1,5 +1,5 @@
 """Scale: resources per construct are pinned (adding one is a visible decision), 50 alarmed queue functions fit in
-one stack, and 100 functions spread over stacks as the README's 'Many functions: several stacks' describes."""
+one stack, and 100 functions spread over stacks as docs/many-functions.md describes."""
 
 from __future__ import annotations
 

@@ -56,3 +56,37 @@ def test_a_queue_turned_fifo_is_a_replacement(current):
 def test_the_breaking_section_is_read_from_the_unreleased_version():
     assert isinstance(breaking_named(), str)
     assert "HealthAlarm.defaults" not in breaking_named()  # 0.2.0's Breaking section is released, not pending
+
+
+def last_release() -> str:
+    """The newest `vX.Y.Z` tag reachable from HEAD (the release workflow publishes from such tags)."""
+    import subprocess
+
+    from .conftest import ROOT
+
+    done = subprocess.run(["git", "describe", "--tags", "--abbrev=0", "--match", "v[0-9]*"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"no release tag reachable from HEAD (a clone with its tags is needed): {done.stderr}"
+    return done.stdout.strip()
+
+
+def test_nothing_the_last_release_made_is_deleted_or_replaced(current, tmp_path):
+    """The same comparison against the last tagged release itself: its own fixture, synthesized with its own code
+    (`git archive` of the tag), in a process of its own."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    tag = last_release()
+    archive = subprocess.run(["git", "archive", "--format=tar", tag], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tmp_path)], input=archive.stdout, check=True)
+    script = ("import json, sys; sys.path.insert(0, '.'); "
+              "from tests.upgrade.fixture import stateful_resources, synthesized; "
+              "print(json.dumps(stateful_resources(synthesized())))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    released = json.loads(done.stdout.strip().splitlines()[-1])
+    assert released, tag
+    problems = compare(released, current, breaking_named())
+    assert not problems, f"Against {tag}:\n  " + "\n  ".join(problems)

@@ -20,12 +20,43 @@ from .output import UsageError
 COMMANDS = {"cost": cost, "local": local}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="constructs-lib", description=(__doc__ or "constructs-lib").splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    """The whole command line: every command, subcommand and option (`cli_reference` documents it)."""
+    made = argparse.ArgumentParser(prog="constructs-lib", description=(__doc__ or "constructs-lib").splitlines()[0])
+    commands = made.add_subparsers(dest="command", required=True)
     for module in COMMANDS.values():
         module.add_parser(commands)
-    args = parser.parse_args(argv)
+    return made
+
+
+def cli_reference() -> str:
+    """The CLI reference of the docs (docs/cli.md, between its markers): each command's `--help`, from the parser
+    itself, so the page cannot drift from the code."""
+    sections: list[str] = []
+
+    def walk(current: argparse.ArgumentParser, depth: int) -> None:
+        sections.append(f"{'#' * depth} `{current.prog}`\n\n```\n{current.format_help().rstrip()}\n```")
+        for action in current._actions:  # argparse keeps its subparsers here, and nowhere public
+            if isinstance(action, argparse._SubParsersAction):
+                for child in dict.fromkeys(action.choices.values()):
+                    walk(child, min(depth + 1, 4))
+
+    import os
+
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal: the page is the same on every machine
+    try:
+        walk(parser(), 2)
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    return "\n\n".join(sections)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     from ..local import AppError
 
     try:

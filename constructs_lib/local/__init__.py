@@ -2,7 +2,7 @@
 of operations (each returns what happened, steps reported through a callback) that `constructs-lib local` prints.
 
 deploy, invoke (with the event the function's own trigger sends), send (fire the trigger itself), watch (code
-updates in place), logs, destroy. See the README, "Local loop for your own app".
+updates in place), logs, destroy. See docs/local.md.
 """
 
 from __future__ import annotations

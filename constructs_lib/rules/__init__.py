@@ -5,8 +5,8 @@ here with the AWS limit it enforces and where that limit is documented. Fixed AW
 (`ConfigError`); adjustable quotas and recommendations are warnings on the construct whose setting is the fix,
 acknowledged with the id CDK prints under them:
 `Validations.of(construct).acknowledge(Acknowledgment(id="Annotation::RULE_ID", reason=...))`.
-The README's rule table is checked against
-`RULES` by a test, so the two cannot drift apart.
+The rule table of docs/rules.md is generated from
+`RULES` (`python -m constructs_lib.docs_tables`) and checked by a test, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def load_all() -> dict[str, Rule]:
 
 
 def rules_table() -> str:
-    """The README's rule table, generated from RULES (`python -m constructs_lib.rules` prints it)."""
+    """The rule table of docs/rules.md, generated from RULES (`python -m constructs_lib.rules` prints it)."""
     load_all()
     rows = ["| rule | checks | limit | severity |", "|---|---|---|---|"]
     for item in sorted(RULES.values(), key=lambda r: r.id):

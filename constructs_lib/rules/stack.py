@@ -93,11 +93,11 @@ def check_resource_count(template: Template) -> Iterator[Finding]:
     if count > L.CFN_RESOURCES_MAX:
         yield Finding("STACK_RESOURCES", "", f"the stack has {count} resources",
                       "split it: move a group of functions (e.g. one per bounded context) into a stack of its own, "
-                      "shared resources passed in from a base stack (README: 'Many functions: several stacks').")
+                      "shared resources passed in from a base stack (docs/many-functions.md).")
     elif count >= L.CFN_RESOURCES_WARN_AT:
         yield Finding("STACK_RESOURCES_NEAR_LIMIT", "", f"the stack has {count} resources",
-                      "plan a split now: a queue-triggered function adds 9 resources, so about 55 fit; see README "
-                      "'Many functions: several stacks'.")
+                      "plan a split now: a queue-triggered function adds 9 resources, so about 55 fit; see "
+                      "docs/many-functions.md.")
 
 
 rule("STACK_RESOURCES_NEAR_LIMIT", "resources per stack, early warning",
