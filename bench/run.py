@@ -39,6 +39,7 @@ from constructs_lib import (  # noqa: E402
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    TopicTrigger,
 )
 from constructs_lib.testing import DEFAULT_ENV, FEATURE_FLAGS, LOOKUPS, scratch_dir  # noqa: E402
 
@@ -160,6 +161,15 @@ def per_construct() -> None:
         events.Rule(stack, "R", event_pattern=events.EventPattern(source=["a"]),
                     targets=[targets.LambdaFunction(fn, dead_letter_queue=plain_app.queue(stack, "Dlq"))])
 
+    def plain_topic(stack, fn):  # type: ignore[no-untyped-def]
+        from aws_cdk import aws_kms as kms
+        from aws_cdk import aws_sns as sns
+        from aws_cdk import aws_sns_subscriptions as subscriptions
+
+        topic = sns.Topic(stack, "T", master_key=kms.Alias.from_alias_name(stack, "K", "alias/aws/sns"),
+                          enforce_ssl=True)
+        topic.add_subscription(subscriptions.LambdaSubscription(fn, dead_letter_queue=plain_app.queue(stack, "Dlq")))
+
     def plain_schedule(stack, fn):  # type: ignore[no-untyped-def]
         scheduler.Schedule(stack, "S", schedule=scheduler.ScheduleExpression.expression("rate(1 hour)"),
                            target=scheduler_targets.LambdaInvoke(fn, dead_letter_queue=plain_app.queue(stack, "Dlq")))
@@ -172,6 +182,7 @@ def per_construct() -> None:
          plain(plain_api)),
         ("+ EventTrigger", ours(lambda s: EventTrigger({"source": ["a"]})), plain(plain_rule)),
         ("+ ScheduleTrigger", ours(lambda s: ScheduleTrigger("rate(1 hour)")), plain(plain_schedule)),
+        ("+ TopicTrigger", ours(lambda s: TopicTrigger()), plain(plain_topic)),
     ]
     out("| construct | resources (ours) | ours, alarms=False | resources (plain) | template bytes (ours) | "
         "template bytes (plain) |")

@@ -15,13 +15,14 @@ _EXPORTS = {
     "FargateQueueWorker": ".fargate", "FargateScheduledTask": ".fargate", "FargateWebService": ".fargate",
     "ServerlessFunction": ".function", "PythonLayer": ".layers", "ApiTrigger": ".triggers.api",
     "EventTrigger": ".triggers.events", "S3Trigger": ".triggers.s3", "ScheduleTrigger": ".triggers.schedule",
-    "QueueTrigger": ".triggers.sqs", "UrlTrigger": ".triggers.url",
+    "QueueTrigger": ".triggers.sqs", "UrlTrigger": ".triggers.url", "TopicTrigger": ".triggers.sns",
 }
 
 __all__ = [
     "Alerting", "ApiAuthorization", "ApiTrigger", "ConfigError", "Cors", "Deployment", "EventTrigger",
     "FargateQueueWorker", "FargateScheduledTask", "FargateWebService", "ProvisionedConcurrency", "PythonLayer",
-    "QueueTrigger", "S3Trigger", "ScheduleTrigger", "ServerlessApi", "ServerlessFunction", "UrlTrigger",
+    "QueueTrigger", "S3Trigger", "ScheduleTrigger", "ServerlessApi", "ServerlessFunction", "TopicTrigger",
+    "UrlTrigger",
 ]
 
 
@@ -50,5 +51,6 @@ if TYPE_CHECKING:
     from .triggers.events import EventTrigger
     from .triggers.s3 import S3Trigger
     from .triggers.schedule import ScheduleTrigger
+    from .triggers.sns import TopicTrigger
     from .triggers.sqs import QueueTrigger
     from .triggers.url import UrlTrigger

@@ -192,3 +192,12 @@ APIGW_USAGE_PLAN_URL = "https://docs.aws.amazon.com/apigateway/latest/developerg
 LAMBDA_URL_URL = "https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html"
 LAMBDA_URL_INVOKE_MODES = ("BUFFERED", "RESPONSE_STREAM")
 LAMBDA_VPC_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html"
+
+# SNS subscription filter policies (per policy; quotas per topic and account are adjustable).
+SNS_FILTER_URL = "https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html"
+SNS_FILTER_MAX_KEYS = 5
+SNS_FILTER_MAX_COMBINATIONS = 150  # the product of the number of values of each array
+SNS_FILTER_MAX_BYTES = 256 * 1024
+SNS_FILTER_NUMERIC_MAX = 1_000_000_000  # numeric matching: -1e9..1e9, five digits after the point
+SNS_LAMBDA_URL = "https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html"
+

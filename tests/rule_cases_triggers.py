@@ -16,6 +16,7 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    TopicTrigger,
 )
 from constructs_lib.testing import new_stack, synth
 
@@ -410,3 +411,36 @@ def _() -> None:
     fn = ServerlessFunction(stack, "Fn", source="tests/handler", async_invokes=False, triggers=[QueueTrigger()])
     assert_error("FN_ASYNC_INVOKES", lambda: fn.add_trigger(S3Trigger()),
                  "Test/Fn: async_invokes=False, but S3Trigger invokes it asynchronously", "leave async_invokes unset")
+
+
+# --- SNS ----------------------------------------------------------------------------------------------------
+
+@case("TOPIC_FILTER_POLICY")
+def _() -> None:
+    assert_error("TOPIC_FILTER_POLICY", lambda: TopicTrigger(filter_policy={"kind": "order"}),
+                 "filter_policy.kind is 'order': each key takes a non-empty list", "[TOPIC_FILTER_POLICY:")
+    assert_error("TOPIC_FILTER_POLICY", lambda: TopicTrigger(filter_policy={"order": {"total": [1]}}),
+                 "filter_policy.order is a nested object", "MessageBody")
+    assert_error("TOPIC_FILTER_POLICY", lambda: TopicTrigger(filter_policy={"total": [{"numeric": ["!", 1]}]}),
+                 "numeric operator '!'")
+    assert_error("TOPIC_FILTER_POLICY", lambda: TopicTrigger(filter_policy={"total": [2_000_000_000]}),
+                 "SNS matches numbers from -1e9 to 1e9")
+    assert_error("TOPIC_FILTER_POLICY", lambda: TopicTrigger(filter_policy_scope="Body"),
+                 "filter_policy_scope='Body'")
+    TopicTrigger(filter_policy={"order": {"total": [{"numeric": [">", 0, "<=", 5]}]}},
+                 filter_policy_scope="MessageBody")  # nested, in the body: fine
+
+
+@case("TOPIC_FILTER_KEYS")
+def _() -> None:
+    assert_error("TOPIC_FILTER_KEYS", lambda: TopicTrigger(filter_policy={k: ["x"] for k in "abcdef"}),
+                 "filter_policy has 6 keys (a, b, c, d, e, f)", "keep at most 5")
+    TopicTrigger(filter_policy={k: ["x"] for k in "abcde"})
+
+
+@case("TOPIC_FILTER_COMBINATIONS")
+def _() -> None:
+    assert_error("TOPIC_FILTER_COMBINATIONS",
+                 lambda: TopicTrigger(filter_policy={"a": list("abcdefghijklm"), "b": list("abcdefghijklm")}),
+                 "filter_policy has 169 combinations of values", "at or below 150")
+    TopicTrigger(filter_policy={"a": list("abcdefghijkl"), "b": list("abcdefghijkl")})  # 144

@@ -36,6 +36,7 @@ def every_kind() -> dict[str, Any]:
         ScheduleTrigger,
         ServerlessApi,
         ServerlessFunction,
+        TopicTrigger,
         UrlTrigger,
     )
     from constructs_lib.testing import new_app
@@ -59,6 +60,7 @@ def every_kind() -> dict[str, Any]:
                                               event_bus=events.EventBus(stack, "Bus"))])
     ServerlessFunction(stack, "Nightly", source=SOURCE, triggers=[ScheduleTrigger("cron(0 3 * * ? *)")])
     ServerlessFunction(stack, "Hook", source=SOURCE, triggers=[UrlTrigger(auth="iam")])
+    ServerlessFunction(stack, "Notify", source=SOURCE, triggers=[TopicTrigger(filter_policy={"kind": ["order"]})])
     assembly = app.synth()
     return assembly.get_stack_by_name("Kinds").template  # type: ignore[no-any-return]
 
@@ -84,7 +86,8 @@ def test_each_kind_is_read_from_the_template(every_kind):
     assert described(every_kind, "Audit") == ['EventBridge {"detail": {"state": ["PAID"]}, "source": ["shop.orders"]}']
     assert described(every_kind, "Nightly") == ["schedule cron(0 3 * * ? *)"]
     assert described(every_kind, "Hook") == ["function URL (AWS_IAM)"]
-    assert OPTIONS == ["api", "authorizer", "events", "s3", "schedule", "sqs", "url"]
+    assert described(every_kind, "Notify") == ['SNS topic NotifyTopic749CF698 filtered by {"kind": ["order"]}']
+    assert OPTIONS == ["api", "authorizer", "events", "s3", "schedule", "sns", "sqs", "url"]
 
 
 def test_events_have_the_shape_aws_sends(every_kind):
@@ -122,6 +125,23 @@ def test_an_eventbridge_event_matches_its_rule(every_kind):
     (trigger,) = found(every_kind, "Audit")
     event = trigger.adapter.event(trigger.detail, {})
     assert (event["source"], event["detail"]) == ("shop.orders", {"state": "PAID"})
+
+
+def test_an_sns_event_names_the_topic_and_passes_the_filter_policy(every_kind):
+    (trigger,) = found(every_kind, "Notify")
+    arn = "arn:aws:sns:us-east-1:123456789012:orders"
+    event = trigger.adapter.event(trigger.detail, {trigger.detail["topic"]: arn})
+    record = event["Records"][0]
+    sample = load_event_shipped("sns-notification.json")["Records"][0]
+    assert set(record) == set(sample) and set(record["Sns"]) == set(sample["Sns"])
+    assert record["Sns"]["TopicArn"] == arn and record["EventSubscriptionArn"].startswith(arn + ":")
+    assert record["Sns"]["MessageAttributes"] == {"kind": {"Type": "String", "Value": "order"}}
+
+
+def load_event_shipped(name: str) -> dict[str, Any]:
+    from constructs_lib.adapters.base import sample
+
+    return sample(name)
 
 
 def test_schedules_count_their_runs_for_the_bill(every_kind):

@@ -287,6 +287,35 @@ def test_event_trigger(pattern: Any, trigger_props: dict[str, Any]) -> None:
     holds_contract(lambda stack: build_function(stack, "tests/handler", {}, [EventTrigger(pattern, **trigger_props)]))
 
 
+# SNS filter policies: valid ones (flat, nested for the body, operators, $or), and values at and past SNS's limits.
+FILTER_POLICIES = st.one_of(
+    st.sampled_from([
+        {"kind": ["order"]}, {"kind": ["order", {"prefix": "ref"}], "total": [{"numeric": [">", 0, "<=", 5]}]},
+        {"order": {"total": [{"numeric": [">=", 1]}]}}, {"$or": [{"a": ["x"]}, {"b": [{"exists": True}]}]},
+        {"a": [{"anything-but": ["x"]}], "b": [{"equals-ignore-case": "Y"}], "c": [{"cidr": "10.0.0.0/8"}]},
+        {k: ["x"] for k in "abcdef"}, {"a": list("abcdefghijklm"), "b": list("abcdefghijklm")},
+        {"a": [10**10]}, {"a": [math.nan]}, {"a": [{"numeric": ["!", 1]}]}, {"a": [{"nope": 1}]}, {"a": []},
+        {"a": "x"}, {}, {"": ["x"]}, {"a": [{"exists": "yes"}]}, {"$or": [{"a": ["x"]}]}, nested(60)["detail"],
+    ]),
+    st.dictionaries(st.text(min_size=1, max_size=3), st.lists(st.one_of(st.text(max_size=3), st.integers()),
+                                                              max_size=20), max_size=7),
+)
+TOPIC_TRIGGER_PROPS = props(filter_policy=FILTER_POLICIES,
+                            filter_policy_scope=st.sampled_from(["MessageAttributes", "MessageBody", "Body"]))
+
+
+@given(trigger_props=TOPIC_TRIGGER_PROPS, given_topic=st.booleans())
+def test_topic_trigger(trigger_props: dict[str, Any], given_topic: bool) -> None:
+    from aws_cdk import aws_sns as sns
+
+    from constructs_lib import TopicTrigger
+
+    def build(stack: cdk.Stack) -> None:
+        topic = sns.Topic(stack, "Given", enforce_ssl=True) if given_topic else None
+        build_function(stack, "tests/handler", {}, [TopicTrigger(topic, **trigger_props)])
+    holds_contract(build)
+
+
 @given(expression=either(SCHEDULES), trigger_props=SCHEDULE_TRIGGER_PROPS)
 def test_schedule_trigger(expression: Any, trigger_props: dict[str, Any]) -> None:
     holds_contract(lambda stack: build_function(stack, "tests/handler", {},

@@ -87,6 +87,17 @@ def test_sqs_requests_and_free_tier():
     assert round(sum(i.cost for i in sqs), 2) == 2.26
 
 
+def test_sns_publishes_and_free_tier():
+    """https://aws.amazon.com/sns/pricing/: $0.50 per million publishes after 1 million free a month, each 64 KB
+    chunk a publish; deliveries to Lambda are free. 3M messages of 100 KB: 6M publishes, minus 1M free: 5M x
+    $0.50/M = $2.50."""
+    stacks = one_function(128)
+    stacks[0].constructs["App/Fn"].functions[0].triggers.append(FoundTrigger("sns", {"topic": "Topic"}))
+    result = estimate(stacks, Profile({"App/Fn": {"requests": 3_000_000, "payload_kb": 100}}))
+    sns = [i for i in result.items + result.free_tier if i.service == "SNS"]
+    assert round(sum(i.cost for i in sns), 2) == 2.50
+
+
 def test_fargate_task_hours():
     """https://aws.amazon.com/fargate/pricing/ (Linux/ARM): $0.03238 per vCPU-hour, $0.00356 per GB-hour. Two
     0.5 vCPU / 1 GB tasks all month: 1,460 task-hours x $0.019750 = $28.84; on x86 ($0.04048, $0.004445) $36.04."""

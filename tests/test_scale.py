@@ -21,6 +21,7 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    TopicTrigger,
 )
 from constructs_lib.testing import new_app, new_stack, synth
 
@@ -59,6 +60,9 @@ PINNED = {
     "S3Trigger (own bucket, access logs bucket, their policies)": (with_triggers(lambda s: [S3Trigger()]), 14),
     "EventTrigger": (with_triggers(lambda s: [EventTrigger({"source": ["app"]})]), 11),
     "ScheduleTrigger": (with_triggers(lambda s: [ScheduleTrigger("rate(1 hour)")]), 12),
+    # its topic and the topic's TLS-only policy, the subscription, SNS's invoke permission, the subscription's DLQ
+    # and that queue's policy (SNS may send to it)
+    "TopicTrigger (own topic)": (with_triggers(lambda s: [TopicTrigger()]), 13),
     "QueueTrigger + canary deployment": (with_triggers(
         lambda s: [QueueTrigger()], deployment=Deployment.canary(percent=10, interval=Duration.minutes(5))), 15),
 }

@@ -412,3 +412,51 @@ def test_trigger_errors_say_which_trigger():
     with pytest.raises(ConfigError) as info:
         [QueueTrigger(batch_size=5), QueueTrigger(batch_size=0)]  # noqa: B018
     assert f"QueueTrigger at tests/test_triggers.py:{info.tb.tb_lineno}:" in str(info.value)
+
+
+# --- SNS ----------------------------------------------------------------------------------------------------
+
+def test_topic_trigger_creates_an_encrypted_topic_and_a_subscription_with_its_own_dlq(snapshot):
+    from aws_cdk import aws_sns as sns
+
+    from constructs_lib import TopicTrigger
+
+    stack = new_stack()
+    trigger = TopicTrigger(filter_policy={"kind": ["order", "refund"], "total": [{"numeric": [">", 100]}]})
+    fn = function(stack, triggers=[trigger])
+    result = synth(stack)
+    assert result.template == snapshot
+    result.assertions.has_resource_properties("AWS::SNS::Topic", {
+        "KmsMasterKeyId": Match.any_value()})  # encrypted
+    result.assertions.has_resource_properties("AWS::SNS::TopicPolicy", {
+        "PolicyDocument": {"Statement": Match.array_with([TLS_ONLY])}})
+    result.assertions.has_resource_properties("AWS::SNS::Subscription", {
+        "Protocol": "lambda", "FilterPolicyScope": "MessageAttributes",
+        "FilterPolicy": {"kind": ["order", "refund"], "total": [{"numeric": [">", 100]}]},
+        "RedrivePolicy": {"deadLetterTargetArn": Match.any_value()}})
+    # SNS invokes asynchronously: the function's own on-failure queue applies too
+    assert fn.failure_queue is not None and trigger.dead_letter_queue is not None
+    assert isinstance(trigger.topic, sns.Topic) and trigger.subscription is not None
+    alarm = next(r for r in result.template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm")
+    assert "TopicDeadLetters" in str(alarm) and "FailedInvocations" in str(alarm)  # both queues on the alarm
+    assert "NumberOfNotificationsFailed" in str(alarm)  # and what its own topic failed to deliver
+
+
+def test_topic_trigger_on_a_given_topic_with_a_body_filter_follows_the_alias():
+    from aws_cdk import aws_sns as sns
+
+    from constructs_lib import Deployment, TopicTrigger
+
+    stack = new_stack()
+    topic = sns.Topic(stack, "Orders", enforce_ssl=True, master_key=None)
+    acknowledge(topic, "A test topic.", "AwsSolutions-SNS2")
+    function(stack, deployment=Deployment.all_at_once(), triggers=[
+        TopicTrigger(topic, filter_policy={"order": {"total": [{"numeric": [">=", 1]}]}},
+                     filter_policy_scope="MessageBody")])
+    result = synth(stack)
+    assert [r["Type"] for r in result.template["Resources"].values()].count("AWS::SNS::Topic") == 1
+    alias_id = next(k for k, r in result.template["Resources"].items() if r["Type"] == "AWS::Lambda::Alias")
+    result.assertions.has_resource_properties("AWS::SNS::Subscription", {
+        "Endpoint": {"Ref": alias_id}, "FilterPolicyScope": "MessageBody"})
+    result.assertions.has_resource_properties("AWS::Lambda::Permission", {
+        "Principal": "sns.amazonaws.com", "FunctionName": {"Ref": alias_id}})

@@ -15,12 +15,13 @@ from .http import HttpApiAdapter
 from .rest import RestApiAdapter
 from .s3 import S3Adapter
 from .schedule import ScheduleAdapter
+from .sns import TopicAdapter
 from .sqs import QueueAdapter
 from .url import UrlAdapter
 
 ADAPTERS: dict[str, TriggerAdapter] = {adapter.kind: adapter for adapter in (
     S3Adapter(), QueueAdapter(), HttpApiAdapter(), RestApiAdapter(), EventsAdapter(), ScheduleAdapter(),
-    UrlAdapter(), AuthorizerAdapter())}
+    UrlAdapter(), AuthorizerAdapter(), TopicAdapter())}
 # What users name them by (`--trigger api` is a route of either API kind).
 OPTIONS = sorted({adapter.option for adapter in ADAPTERS.values()})
 

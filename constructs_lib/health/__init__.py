@@ -23,7 +23,7 @@ from ..rules.alarms import check_alarms_on
 from .alarms import HealthAlarm, Signal, add_signals
 from .dashboard import Graph, Row, dashboard, queue_graph
 from .metrics import MetricSpec
-from .signals import queue_signals, rule_signals
+from .signals import queue_signals, rule_signals, topic_signals
 
 __all__ = ["Graph", "Health", "HealthAlarm", "MetricSpec", "Row", "Signal"]
 
@@ -90,4 +90,11 @@ class Health:
     def watch_rule(self, rule_name: str, dead_letter_queue: Any, label: str) -> None:
         """An EventBridge rule's failed deliveries and its target's DLQ."""
         self.add(*rule_signals(rule_name, label))
+        self.watch_queue(dead_letter_queue, f"{label} DLQ", dead_letters=True)
+
+    def watch_topic(self, topic_name: str | None, dead_letter_queue: Any, label: str) -> None:
+        """An SNS subscription's DLQ, and its topic's failed deliveries when the topic is the function's own
+        (`topic_name`; a shared topic's count would include the other subscribers')."""
+        if topic_name is not None:
+            self.add(*topic_signals(topic_name, label))
         self.watch_queue(dead_letter_queue, f"{label} DLQ", dead_letters=True)

@@ -85,6 +85,12 @@ def rule_signals(rule_name: str, label: str) -> list[Signal]:
     return [Signal("failed", failed, 1, f"{label}: failed deliveries >= 1")]
 
 
+def topic_signals(topic_name: str, label: str) -> list[Signal]:
+    """An SNS topic's notifications it failed to deliver (its subscription's DLQ is watched as a queue)."""
+    failed = MetricSpec.of("AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": topic_name}, "Sum")
+    return [Signal("failed", failed, 1, f"{label}: failed deliveries >= 1")]
+
+
 # --- APIs ---------------------------------------------------------------------------------------------------------
 
 def api_metrics(http_api_id: str | None, rest_api_name: str | None) -> tuple[MetricSpec, MetricSpec, MetricSpec]:

@@ -69,6 +69,7 @@ def test_deploy_prints_outputs_and_each_functions_triggers(project: Path) -> Non
                  'function LocalShop/Audit: EventBridge {"source": ["shop.orders"]}',
                  "function LocalShop/Nightly: schedule rate(1 day)", "function LocalShop/Hook: function URL (AWS_IAM)",
                  "function LocalShop/Archive: no trigger (invoked directly)",
+                 'function LocalShop/Notify: SNS topic NotifyTopic749CF698 filtered by {"kind": ["order"]}',
                  "deployed in"):
         assert line in output, output
     # every URL printed is the local AWS's, none is AWS's (REST URLs once were)
@@ -157,6 +158,9 @@ def test_send_fires_the_trigger_and_shows_the_logs(project: Path) -> None:
     assert '[LocalShop/Orders] {"message": "echo got an event", "kind": "sqs"}' in sent.stdout, sent.stdout
     event = local(project, "send", "LocalShop/Audit", "--wait", "20")
     assert '[LocalShop/Audit] {"message": "echo got an event", "kind": "events"}' in event.stdout, event.stdout
+    published = local(project, "send", "LocalShop/Notify", "--wait", "20")  # through its filter policy
+    assert "published a message to arn:aws:sns:" in published.stdout, published.stdout
+    assert '[LocalShop/Notify] {"message": "echo got an event", "kind": "sns"}' in published.stdout, published.stdout
     called = local(project, "send", "LocalShop/Items", "--wait", "10")
     assert "GET /items/{id} -> 200" in called.stdout and '"version": "v1"' in called.stdout, called.stdout
 

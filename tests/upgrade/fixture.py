@@ -48,6 +48,7 @@ def build_app() -> Any:
         ScheduleTrigger,
         ServerlessApi,
         ServerlessFunction,
+        TopicTrigger,
         UrlTrigger,
     )
 
@@ -61,7 +62,7 @@ def build_app() -> Any:
         S3Trigger(prefix="in/"), QueueTrigger(), QueueTrigger(fifo=True), EventTrigger({"source": ["shop.orders"]}),
         ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /orders/{id}"),
         ApiTrigger(api, "GET /partner/orders", authorization=ApiAuthorization.lambda_(gate)),
-        ApiTrigger(rest, "GET /products/{id}", public=True), UrlTrigger(),
+        ApiTrigger(rest, "GET /products/{id}", public=True), UrlTrigger(), TopicTrigger(),
     ])
     ServerlessFunction(shop, "Checkout", source="tests/handler", deployment=Deployment.canary(10, Duration.minutes(5)),
                        triggers=[ApiTrigger(api, "POST /checkout"), QueueTrigger()])
