@@ -14,6 +14,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
@@ -40,6 +41,13 @@ def bucket(scope: Construct, id: str) -> s3.Bucket:
 
 # What the example's job_events handler reads (FN_ENV_UNSET holds ours to it; the plain functions are not checked).
 BENCH_ENV = {"DATA_BUCKET": "bench-data"}
+
+
+def grant_bench_write(fn: lambda_.Function | object) -> None:
+    """What the job_events handler writes (`s3.put_object` under events/): the same statement on both sides, as its
+    author would grant it (FN_CALL_NOT_GRANTED holds ours to it)."""
+    fn.add_to_role_policy(iam.PolicyStatement(  # type: ignore[attr-defined]
+        actions=["s3:PutObject"], resources=[f"arn:aws:s3:::{BENCH_ENV['DATA_BUCKET']}/events/*"]))
 
 
 def function(scope: Construct, id: str, source: str, timeout: int = 20) -> lambda_.Function:

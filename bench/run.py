@@ -118,13 +118,15 @@ def per_construct() -> None:
     def ours(trigger: Callable[[cdk.Stack], object] | None, alarms: bool = True) -> Callable[[cdk.Stack], None]:
         def build(stack: cdk.Stack) -> None:
             extra = trigger(stack) if trigger else None
-            ServerlessFunction(stack, "Fn", source="job_events", environment=BENCH_ENV,
-                               triggers=[extra] if extra else [], alarms=alarms)
+            fn = ServerlessFunction(stack, "Fn", source="job_events", environment=BENCH_ENV,
+                                    triggers=[extra] if extra else [], alarms=alarms)
+            plain_app.grant_bench_write(fn)
         return build
 
     def plain(extra: Callable[[cdk.Stack, object], None] | None) -> Callable[[cdk.Stack], None]:
         def build(stack: cdk.Stack) -> None:
             fn = plain_app.function(stack, "Fn", "job_events")
+            plain_app.grant_bench_write(fn)
             if extra:
                 extra(stack, fn)
         return build
@@ -326,8 +328,8 @@ def resources_per_function() -> None:
 
         Alerting(stack, "Alerts")
         for i in range(n):
-            ServerlessFunction(stack, f"Fn{i}", source="job_events", environment=BENCH_ENV,
-                               triggers=[QueueTrigger()], alarms=alarms)
+            plain_app.grant_bench_write(ServerlessFunction(stack, f"Fn{i}", source="job_events", environment=BENCH_ENV,
+                                                           triggers=[QueueTrigger()], alarms=alarms))
         return stack
 
     for alarms in (True, False):

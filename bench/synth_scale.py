@@ -25,6 +25,7 @@ def plain_function(stack: cdk.Stack, i: int) -> None:
     from bench import plain_app
 
     fn = plain_app.function(stack, f"Fn{i}", "job_events")
+    plain_app.grant_bench_write(fn)
     dlq = plain_app.queue(stack, f"Fn{i}Dlq")
     queue = plain_app.queue(stack, f"Fn{i}Queue", visibility_timeout=cdk.Duration.seconds(120),
                             dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5))
@@ -32,10 +33,12 @@ def plain_function(stack: cdk.Stack, i: int) -> None:
 
 
 def our_function(stack: cdk.Stack, i: int, alarms: bool = True) -> None:
+    from bench import plain_app
     from constructs_lib import QueueTrigger, ServerlessFunction
 
-    ServerlessFunction(stack, f"Fn{i}", source="job_events", environment={"DATA_BUCKET": "bench-data"},
-                       triggers=[QueueTrigger()], alarms=alarms)
+    fn = ServerlessFunction(stack, f"Fn{i}", source="job_events", environment=plain_app.BENCH_ENV,
+                            triggers=[QueueTrigger()], alarms=alarms)
+    plain_app.grant_bench_write(fn)
 
 
 def build(app: cdk.App, kind: str, n: int) -> list[cdk.Stack]:
