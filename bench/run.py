@@ -498,7 +498,8 @@ CHECKS_TITLE = "## Code against infrastructure: what the handler reads and calls
 def code_checks() -> None:
     from bench.iam_cases import CASES_DIR, run_cases
     from constructs_lib.packaging import code as packaging_code
-    from constructs_lib.packaging.aws_calls import aws_calls, sdk_data
+    from constructs_lib.packaging.aws_calls import aws_calls
+    from constructs_lib.packaging.sdk_actions import sdk_data
 
     out(CHECKS_TITLE)
     out()

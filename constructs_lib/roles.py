@@ -184,7 +184,12 @@ class Granted:
     resources: tuple[str, ...]
 
     def allows(self, action: str) -> bool:
-        return any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in self.actions)
+        return any(action_matches(action, pattern) for pattern in self.actions)
+
+
+def action_matches(action: str, pattern: str) -> bool:
+    """IAM's matching of an action against a pattern of a statement: case-insensitive, `*` and `?` wildcards."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
 
 
 def grants_of(role: iam.IRole, not_from_code: Sequence[str] = ()) -> list[Granted] | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.packaging.aws_calls import DATA, aws_calls, sdk_data
+from constructs_lib.packaging.aws_calls import aws_calls
+from constructs_lib.packaging.sdk_actions import DATA, sdk_data
 
 SHOP = Path(__file__).parent / "fixtures" / "aws_calls" / "shop"
 EXCEPTIONS = Path(__file__).parent.parent / "tools" / "sdk_action_exceptions.json"

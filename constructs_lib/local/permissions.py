@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assembly import ref
-from ..packaging.aws_calls import DATA
+from ..packaging.sdk_actions import DATA
 from .iam_guard import PERMISSIONS_ENV
 
 __all__ = ["PERMISSIONS_ENV", "RolePermissions", "role_permissions", "write_permissions"]

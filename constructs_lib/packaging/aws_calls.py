@@ -15,31 +15,14 @@ function's role.
 from __future__ import annotations
 
 import ast
-import functools
-import gzip
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).with_name("sdk_actions.json.gz")
+from .sdk_actions import sdk_data
 
-# Client methods that are no AWS call of their own (a paginator's or a waiter's calls are named by their argument).
-_NOT_CALLS = frozenset({"get_waiter", "can_paginate", "close", "meta", "exceptions", "get_available_paginators",
-                        "get_available_waiters"})
 _COLLECTION_READS = frozenset({"all", "filter", "limit", "page_size", "pages"})
-
-
-@functools.cache
-def sdk_data() -> dict[str, Any]:
-    """The generated operation -> action data (about 2 MB of JSON: read once per process)."""
-    return json.loads(gzip.decompress(DATA.read_bytes()))
-
-
-def access_level(action: str) -> str:
-    """Read, Write, List, Permissions management or Tagging, as the Service Authorization Reference says."""
-    return sdk_data()["levels"].get(action, "")
 
 
 @dataclass(frozen=True)

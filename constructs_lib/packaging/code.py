@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -15,14 +14,15 @@ from constructs import IConstruct
 from .. import context
 from ..network import NOT_FROM_CODE
 from ..render import before_synth
-from ..roles import Granted, attached_grants, grants_of
+from ..roles import Granted, action_matches, attached_grants, grants_of
 from ..rules import packaging as rules
 from . import LayerInfo
-from .aws_calls import AwsCall, CallsFound, Unchecked, aws_calls, sdk_data
+from .aws_calls import AwsCall, CallsFound, Unchecked, aws_calls
 from .bundle import Bundle, build_bundle
 from .environment import EnvRead, environment_reads
 from .imports import ImportProblem, check_imports
 from .installer import RUNTIME_PROVIDED_MODULES, Dependencies, InstallError, Target, find_lock, install
+from .sdk_actions import sdk_data
 from .stdlib import stdlib_modules
 
 
@@ -156,7 +156,7 @@ def _unused(grants: Sequence[Granted], calls: Sequence[AwsCall],
     unused: dict[str, list[str]] = {}
     for granted in grants:
         patterns = [p for p in granted.actions if p != "*" and p.split(":")[0] not in skipped]
-        if not patterns or any(fnmatch.fnmatchcase(a.lower(), p.lower()) for p in patterns for a in called):
+        if not patterns or any(action_matches(a, p) for p in patterns for a in called):
             continue
         for resource in granted.resources or ('"*"',):
             label = _resource_label(resource)

@@ -9,10 +9,11 @@ from typing import NoReturn
 from constructs import IConstruct
 
 from .. import limits as L
-from ..packaging.aws_calls import AwsCall, Unchecked, access_level
+from ..packaging.aws_calls import AwsCall, Unchecked
 from ..packaging.environment import EnvRead
 from ..packaging.imports import ImportProblem
 from ..packaging.installer import InstallError, Target
+from ..packaging.sdk_actions import access_level
 from . import fail, rule, warn
 
 _INSTALL_URL = "https://docs.aws.amazon.com/lambda/latest/dg/python-package.html"

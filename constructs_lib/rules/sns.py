@@ -30,8 +30,9 @@ def check_filter_policy(construct: IConstruct | str, policy: Any, scope: str) ->
     if policy is None:
         return
     problem = _problem(policy, "filter_policy", nested=scope == "MessageBody", depth=0)
-    if problem is None and len(json.dumps(policy).encode()) > L.SNS_FILTER_MAX_BYTES:
-        problem = f"filter_policy is {len(json.dumps(policy).encode()):,} bytes, above 256 KB"
+    size = len(json.dumps(policy).encode()) if problem is None else 0
+    if size > L.SNS_FILTER_MAX_BYTES:
+        problem = f"filter_policy is {size:,} bytes, above 256 KB"
     if problem is not None:
         fail(construct, "TOPIC_FILTER_POLICY", problem,
              "write it like {'kind': ['order'], 'total': [{'numeric': ['>', 100]}]}; nest objects only with "
