@@ -3,6 +3,11 @@ resources (the data) they make, with the properties whose change makes CloudForm
 
 `python -m tests.upgrade.fixture` rewrites tests/upgrade/manifest.json from the current code (after a change that
 adds a stateful resource, or one the CHANGELOG's Breaking section names).
+
+`python -m tests.upgrade.fixture --release X.Y.Z`, run when a release is cut, freezes what that release makes in
+tests/upgrade/releases/X.Y.Z.json. Later code is compared against the newest such record: unlike the manifest, it is
+never rewritten, so a rename cannot be hidden by re-recording. (A committed record, not a git tag: a clone does not
+always carry tags.)
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = Path(__file__).with_name("manifest.json")
+RELEASES = Path(__file__).with_name("releases")
 CHANGELOG = Path(__file__).resolve().parents[2] / "CHANGELOG.md"
 IMAGE = "example/worker"
 
@@ -119,11 +125,31 @@ def compare(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]],
     return problems
 
 
-def write_manifest() -> None:
+def last_release() -> str:
+    """The newest released version in CHANGELOG.md (its first `## [X.Y.Z] - date` heading)."""
+    found = re.search(r"^## \[(\d+\.\d+\.\d+)\] - ", CHANGELOG.read_text(), re.M)
+    if not found:
+        raise LookupError("CHANGELOG.md names no released version")
+    return found.group(1)
+
+
+def release_record(version: str) -> Path:
+    return RELEASES / f"{version}.json"
+
+
+def write_manifest(path: Path = MANIFEST) -> None:
     current = stateful_resources(synthesized())
-    MANIFEST.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {MANIFEST} ({len(current)} stateful resources)")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {path} ({len(current)} stateful resources)")
 
 
 if __name__ == "__main__":
-    write_manifest()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--release", metavar="X.Y.Z", help="freeze what this release makes (once, when cutting it)")
+    args = parser.parse_args()
+    if args.release and release_record(args.release).exists():
+        parser.error(f"{release_record(args.release)} exists: a release's record is never rewritten")
+    write_manifest(release_record(args.release) if args.release else MANIFEST)
