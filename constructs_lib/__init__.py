@@ -16,13 +16,14 @@ _EXPORTS = {
     "ServerlessFunction": ".function", "PythonLayer": ".layers", "ApiTrigger": ".triggers.api",
     "EventTrigger": ".triggers.events", "S3Trigger": ".triggers.s3", "ScheduleTrigger": ".triggers.schedule",
     "QueueTrigger": ".triggers.sqs", "UrlTrigger": ".triggers.url", "TopicTrigger": ".triggers.sns",
+    "StreamTrigger": ".triggers.streams",
 }
 
 __all__ = [
     "Alerting", "ApiAuthorization", "ApiTrigger", "ConfigError", "Cors", "Deployment", "EventTrigger",
     "FargateQueueWorker", "FargateScheduledTask", "FargateWebService", "ProvisionedConcurrency", "PythonLayer",
-    "QueueTrigger", "S3Trigger", "ScheduleTrigger", "ServerlessApi", "ServerlessFunction", "TopicTrigger",
-    "UrlTrigger",
+    "QueueTrigger", "S3Trigger", "ScheduleTrigger", "ServerlessApi", "ServerlessFunction", "StreamTrigger",
+    "TopicTrigger", "UrlTrigger",
 ]
 
 
@@ -53,4 +54,5 @@ if TYPE_CHECKING:
     from .triggers.schedule import ScheduleTrigger
     from .triggers.sns import TopicTrigger
     from .triggers.sqs import QueueTrigger
+    from .triggers.streams import StreamTrigger
     from .triggers.url import UrlTrigger

@@ -79,6 +79,19 @@ class EventDefaults:
 
 
 @dataclass(frozen=True)
+class StreamDefaults:
+    batch_size: int = 100  # Lambda's own default for both sources
+    # Bounded, so a poison record cannot hold its shard for the stream's whole retention. Bisection isolates it first
+    # without spending these (splitting a batch does not count as a retry).
+    retry_attempts: int = 10
+    max_record_age: Duration = field(default_factory=lambda: Duration.days(1))  # DynamoDB Streams keep 24 h
+    on_failure_retention: Duration = field(default_factory=lambda: Duration.days(14))
+    # A new Kinesis stream keeps records this long: the on-failure queue holds pointers, not the records.
+    kinesis_retention: Duration = field(default_factory=lambda: Duration.days(1))
+    iterator_age_fraction: float = 0.5  # the alarm rings at this share of max_record_age, before records are dropped
+
+
+@dataclass(frozen=True)
 class AlarmDefaults:
     """What every construct's health alarm shares. Thresholds a team would keep: each one means a person should look,
     not that something might be slow. Each construct family has its own (`ServerlessFunction.alarm_defaults`, ...)."""

@@ -296,8 +296,8 @@ class ServerlessFunction(Construct):
     def lambda_service_resources(self) -> list[str]:
         """ARNs that Lambda itself uses with the function's role (its on-failure queue, the queues it polls), not
         the code: they need no VPC endpoint."""
-        queues = [self.failure_queue] + [getattr(t, "queue", None) for t in self.triggers]
-        return [q.queue_arn for q in queues if q is not None]
+        own = [self.failure_queue.queue_arn] if self.failure_queue is not None else []
+        return own + [arn for t in self.triggers for arn in t.service_resources()]
 
     @property
     def connections(self) -> ec2.Connections:

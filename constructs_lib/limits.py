@@ -201,3 +201,16 @@ SNS_FILTER_MAX_BYTES = 256 * 1024
 SNS_FILTER_NUMERIC_MAX = 1_000_000_000  # numeric matching: -1e9..1e9, five digits after the point
 SNS_LAMBDA_URL = "https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html"
 
+
+# Stream event source mappings (DynamoDB Streams and Kinesis Data Streams).
+STREAM_KINESIS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-parameters.html"
+STREAM_DYNAMODB_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html"
+STREAM_BATCH_SIZE_MAX = 10_000  # both sources
+STREAM_BATCHING_WINDOW_MAX_S = 300
+STREAM_RETRY_ATTEMPTS_MAX = 10_000  # -1 (infinite) is AWS's default; aws-cdk-lib takes 0..10,000
+STREAM_RECORD_AGE_MIN_S = 60
+STREAM_RECORD_AGE_MAX_S = 604_800  # 7 days
+STREAM_PARALLELIZATION_MAX = 10  # concurrent batches per shard
+STREAM_TUMBLING_WINDOW_MAX_S = 900
+DYNAMODB_STREAM_RETENTION_S = 86_400  # DynamoDB Streams keep records 24 hours
+STREAM_ON_FAILURE_URL = "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html"

@@ -75,7 +75,8 @@ def vpc_access_policy(scope: Construct, role: iam.IRole) -> iam.Policy:
 
 def check_vpc_endpoints(construct: IConstruct, role: iam.IRole, vpc: ec2.IVpc, lambda_resources: Sequence[str]) -> None:
     """Isolated subnets: each AWS service the function is granted needs a VPC endpoint (a warning per missing one).
-    `lambda_resources`: ARNs Lambda itself uses with the role (queues it polls), which need no endpoint."""
+    `lambda_resources`: ARNs Lambda itself uses with the role (queues and streams it polls), which need no
+    endpoint."""
     granted = granted_services(role, lambda_resources)
     present = vpc_endpoint_services(Stack.of(construct), vpc)
     if present is not None:

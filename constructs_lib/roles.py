@@ -172,6 +172,26 @@ def _stack_tracing_policy(stack: Stack) -> iam.Policy:
     return policy
 
 
+STREAM_LISTING_POLICY_ID = "DynamoDBStreamListingPolicy"
+STREAM_LISTING_REASON = (
+    "dynamodb:ListStreams, which Lambda's poller of a DynamoDB stream needs, supports no resource-level permission: "
+    "AWS requires Resource '*' (https://docs.aws.amazon.com/service-authorization/latest/reference/"
+    "list_amazondynamodb.html). It lists stream ARNs only; reading a stream is granted on its ARN alone.")
+
+
+def stream_listing_policy(scope: Construct) -> iam.Policy:
+    """The stack's `dynamodb:ListStreams` on `*` for the roles of functions that read a table's stream, in a policy of
+    its own (as X-Ray's): acknowledged there, so a wildcard a user grants in a role is still reported."""
+    stack = reads.stack_of(scope)
+    existing = stack.node.try_find_child(STREAM_LISTING_POLICY_ID)
+    if isinstance(existing, iam.Policy):
+        return existing
+    policy = iam.Policy(stack, STREAM_LISTING_POLICY_ID, statements=[
+        iam.PolicyStatement(actions=["dynamodb:ListStreams"], resources=["*"])])
+    acknowledge(policy, STREAM_LISTING_REASON, "AwsSolutions-IAM5[Resource::*]")
+    return policy
+
+
 # --- What a role allows (read at synth: the VPC endpoint check, the code's AWS calls) ----------------------------
 
 
@@ -194,8 +214,8 @@ def action_matches(action: str, pattern: str) -> bool:
 
 def grants_of(role: iam.IRole, not_from_code: Sequence[str] = ()) -> list[Granted] | None:
     """The Allow statements of `role`'s own grants, leaving out those only on `not_from_code` (resources Lambda
-    itself uses with the role: the queues it polls, its on-failure queue). None for a role this library did not
-    make (its grants are wherever its owner put them)."""
+    itself uses with the role: the queues and streams it polls, its on-failure queues). None for a role this library
+    did not make (its grants are wherever its owner put them)."""
     if not isinstance(role, InlinePolicyRole):
         return None
     stack = Stack.of(role)

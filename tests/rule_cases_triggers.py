@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
@@ -16,6 +17,7 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    StreamTrigger,
     TopicTrigger,
 )
 from constructs_lib.testing import new_stack, synth
@@ -444,3 +446,90 @@ def _() -> None:
                  lambda: TopicTrigger(filter_policy={"a": list("abcdefghijklm"), "b": list("abcdefghijklm")}),
                  "filter_policy has 169 combinations of values", "at or below 150")
     TopicTrigger(filter_policy={"a": list("abcdefghijkl"), "b": list("abcdefghijkl")})  # 144
+
+
+# --- streams ------------------------------------------------------------------------------------------------
+
+def _table(stream: bool):  # type: ignore[no-untyped-def]
+    from aws_cdk import aws_dynamodb as dynamodb
+
+    return dynamodb.Table(new_stack(), "Jobs", partition_key=dynamodb.Attribute(
+        name="id", type=dynamodb.AttributeType.STRING),
+        stream=dynamodb.StreamViewType.NEW_IMAGE if stream else None)
+
+
+@case("STREAM_SOURCE")
+def _() -> None:
+    assert_error("STREAM_SOURCE", lambda: StreamTrigger(_table(stream=False)),
+                 "table Test/Jobs has no DynamoDB stream", "stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES")
+    StreamTrigger(_table(stream=True))
+
+
+@case("STREAM_BATCH_SIZE")
+def _() -> None:
+    assert_error("STREAM_BATCH_SIZE", lambda: StreamTrigger(batch_size=10_001), "batch_size=10001 is outside 1..10,000")
+    assert_error("STREAM_BATCH_SIZE", lambda: StreamTrigger(batch_size=0), "batch_size=0")
+    StreamTrigger(batch_size=10_000)
+
+
+@case("STREAM_BATCHING_WINDOW")
+def _() -> None:
+    assert_error("STREAM_BATCHING_WINDOW", lambda: StreamTrigger(max_batching_window=Duration.seconds(301)),
+                 "max_batching_window=301 s is outside 0..300 s")
+    StreamTrigger(max_batching_window=Duration.minutes(5))
+
+
+@case("STREAM_RETRY_ATTEMPTS")
+def _() -> None:
+    assert_error("STREAM_RETRY_ATTEMPTS", lambda: StreamTrigger(retry_attempts=-1), "retry_attempts=-1 is outside "
+                 "0..10,000", "unbounded retries stall the shard")
+    StreamTrigger(retry_attempts=0)
+
+
+@case("STREAM_RECORD_AGE")
+def _() -> None:
+    assert_error("STREAM_RECORD_AGE", lambda: StreamTrigger(max_record_age=Duration.seconds(59)),
+                 "max_record_age=59 s is outside 60..604,800 s")
+    assert_error("STREAM_RECORD_AGE", lambda: StreamTrigger(max_record_age=Duration.days(8)), "691200 s")
+    StreamTrigger(max_record_age=Duration.days(7))
+
+
+@case("STREAM_PARALLELIZATION")
+def _() -> None:
+    assert_error("STREAM_PARALLELIZATION", lambda: StreamTrigger(parallelization_factor=11),
+                 "parallelization_factor=11 is outside 1..10")
+    StreamTrigger(parallelization_factor=10)
+
+
+@case("STREAM_TUMBLING_WINDOW")
+def _() -> None:
+    assert_error("STREAM_TUMBLING_WINDOW", lambda: StreamTrigger(tumbling_window=Duration.minutes(16)),
+                 "tumbling_window=960 s is outside 0..900 s")
+    StreamTrigger(tumbling_window=Duration.minutes(15))
+
+
+@case("STREAM_STARTING_POSITION")
+def _() -> None:
+    at = lambda_.StartingPosition.AT_TIMESTAMP
+    assert_error("STREAM_STARTING_POSITION", lambda: StreamTrigger(_table(stream=True), starting_position=at,
+                                                                   starting_position_timestamp=1.0),
+                 "AT_TIMESTAMP on a DynamoDB stream")
+    assert_error("STREAM_STARTING_POSITION", lambda: StreamTrigger(starting_position=at), "without a timestamp")
+    assert_error("STREAM_STARTING_POSITION", lambda: StreamTrigger(starting_position_timestamp=1.0),
+                 "starting_position_timestamp=1.0 with starting_position=TRIM_HORIZON")
+    StreamTrigger(starting_position=at, starting_position_timestamp=1_700_000_000.0)
+
+
+@case("STREAM_FILTER")
+def _() -> None:
+    assert_error("STREAM_FILTER", lambda: StreamTrigger(filters=[{"eventName": "INSERT"}]), "filter {'eventName': "
+                 "'INSERT'}")
+    assert_error("STREAM_FILTER", lambda: StreamTrigger(filters=[{"a": [str(i)]} for i in range(11)]), "11 filters")
+    StreamTrigger(filters=[{"eventName": ["INSERT"]}])
+
+
+@case("STREAM_ON_FAILURE_QUEUE")
+def _() -> None:
+    fifo = sqs.Queue(new_stack(), "Dropped", fifo=True)
+    assert_error("STREAM_ON_FAILURE_QUEUE", lambda: StreamTrigger(on_failure_queue=fifo),
+                 "on_failure_queue Test/Dropped is a FIFO queue", "pass a standard queue")

@@ -21,6 +21,7 @@ def every_kind() -> dict[str, Any]:
     """A stack with each trigger kind: HTTP and REST routes (behind Lambda authorizers), both S3 deliveries, SQS,
     EventBridge, a schedule, a function URL; one function on a release alias."""
     import aws_cdk as cdk
+    from aws_cdk import aws_dynamodb as dynamodb
     from aws_cdk import aws_events as events
     from aws_cdk import aws_s3 as s3
 
@@ -36,6 +37,7 @@ def every_kind() -> dict[str, Any]:
         ScheduleTrigger,
         ServerlessApi,
         ServerlessFunction,
+        StreamTrigger,
         TopicTrigger,
         UrlTrigger,
     )
@@ -61,6 +63,11 @@ def every_kind() -> dict[str, Any]:
     ServerlessFunction(stack, "Nightly", source=SOURCE, triggers=[ScheduleTrigger("cron(0 3 * * ? *)")])
     ServerlessFunction(stack, "Hook", source=SOURCE, triggers=[UrlTrigger(auth="iam")])
     ServerlessFunction(stack, "Notify", source=SOURCE, triggers=[TopicTrigger(filter_policy={"kind": ["order"]})])
+    jobs = dynamodb.Table(
+        stack, "Jobs", partition_key=dynamodb.Attribute(name="job", type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name="at", type=dynamodb.AttributeType.NUMBER),
+        stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
+    ServerlessFunction(stack, "Tail", source=SOURCE, triggers=[StreamTrigger(jobs), StreamTrigger()])
     assembly = app.synth()
     return assembly.get_stack_by_name("Kinds").template  # type: ignore[no-any-return]
 
@@ -87,7 +94,9 @@ def test_each_kind_is_read_from_the_template(every_kind):
     assert described(every_kind, "Nightly") == ["schedule cron(0 3 * * ? *)"]
     assert described(every_kind, "Hook") == ["function URL (AWS_IAM)"]
     assert described(every_kind, "Notify") == ['SNS topic NotifyTopic749CF698 filtered by {"kind": ["order"]}']
-    assert OPTIONS == ["api", "authorizer", "events", "s3", "schedule", "sns", "sqs", "url"]
+    assert described(every_kind, "Tail") == ["DynamoDB stream of table JobsDF1CC2D4",
+                                             "Kinesis stream TailStream1C35FE0F6"]
+    assert OPTIONS == ["api", "authorizer", "events", "s3", "schedule", "sns", "sqs", "stream", "url"]
 
 
 def test_events_have_the_shape_aws_sends(every_kind):
@@ -136,6 +145,31 @@ def test_an_sns_event_names_the_topic_and_passes_the_filter_policy(every_kind):
     assert set(record) == set(sample) and set(record["Sns"]) == set(sample["Sns"])
     assert record["Sns"]["TopicArn"] == arn and record["EventSubscriptionArn"].startswith(arn + ":")
     assert record["Sns"]["MessageAttributes"] == {"kind": {"Type": "String", "Value": "order"}}
+
+
+def test_stream_events_name_the_stream_and_the_table_keys(every_kind):
+    table, stream = found(every_kind, "Tail")
+    event = table.adapter.event(table.detail, {table.detail["source"]: "jobs"})
+    sample = load_event_shipped("dynamodb-stream.json")
+    assert [r["eventName"] for r in event["Records"]] == ["INSERT", "MODIFY"]
+    record = event["Records"][0]
+    assert set(record) == set(sample["Records"][0])
+    assert record["eventSourceARN"].startswith("arn:aws:dynamodb:us-east-1:123456789012:table/jobs/stream/")
+    assert record["dynamodb"]["Keys"] == {"job": {"S": "1"}, "at": {"N": "1"}}  # the table's own keys
+    assert record["dynamodb"]["NewImage"]["job"] == {"S": "1"} and "Id" not in record["dynamodb"]["NewImage"]
+    kinesis = stream.adapter.event(stream.detail, {stream.detail["source"]: "clicks"})
+    assert {r["eventSourceARN"] for r in kinesis["Records"]} == {"arn:aws:kinesis:us-east-1:123456789012:stream/clicks"}
+    assert set(kinesis) == {"Records"} and kinesis["Records"][0]["kinesis"]["data"]
+
+
+def test_a_stream_item_written_by_send_has_the_table_keys():
+    from constructs_lib.adapters.streams import _item
+
+    item = _item(b'{"state": "done", "cost": 1.5}', {"job": "S", "at": "N"})
+    assert item["state"] == {"S": "done"} and item["cost"] == {"N": "1.5"}
+    assert set(item) == {"state", "cost", "job", "at"} and "N" in item["at"] and "S" in item["job"]
+    assert _item(b"not json", {"job": "S"})["body"] == {"S": "not json"}
+    assert _item(b'{"job": "given"}', {"job": "S"}) == {"job": {"S": "given"}}
 
 
 def load_event_shipped(name: str) -> dict[str, Any]:

@@ -316,6 +316,45 @@ def test_topic_trigger(trigger_props: dict[str, Any], given_topic: bool) -> None
     holds_contract(build)
 
 
+STREAM_TRIGGER_PROPS = props(
+    batch_size=ints(1, 100, 10_000, 10_001, 0), max_batching_window=durations(0, 0.5, 300, 301),
+    starting_position=st.sampled_from(list(lambda_.StartingPosition)),
+    starting_position_timestamp=st.sampled_from([0.0, 1_700_000_000.0, -1.0, math.inf]),
+    bisect_on_error=st.booleans(), report_batch_item_failures=st.booleans(), enabled=st.booleans(),
+    retry_attempts=ints(-1, 0, 10, 10_000, 10_001), max_record_age=durations(59, 60, 86_400, 604_800, 604_801, 1.5),
+    parallelization_factor=ints(0, 1, 10, 11), tumbling_window=durations(0, 900, 901),
+    filters=st.lists(st.sampled_from([{"eventName": ["INSERT"]}, {"data": {"n": [{"numeric": [">", "x"]}]}},
+                                      {"dynamodb": {"Keys": {"id": {"S": [{"prefix": "a"}]}}}}, {}]), max_size=12),
+)
+STREAM_SOURCES = st.sampled_from(["none", "table", "table-without-stream", "kinesis", "imported-table",
+                                  "fifo-on-failure", "on-failure"])
+
+
+@given(source=STREAM_SOURCES, trigger_props=STREAM_TRIGGER_PROPS)
+def test_stream_trigger(source: str, trigger_props: dict[str, Any]) -> None:
+    from aws_cdk import aws_dynamodb as dynamodb
+    from aws_cdk import aws_kinesis as kinesis
+
+    from constructs_lib import StreamTrigger
+
+    def build(stack: cdk.Stack) -> None:
+        given: Any = None
+        more = dict(trigger_props)
+        if source.startswith("table"):
+            given = dynamodb.Table(stack, "Jobs", partition_key=dynamodb.Attribute(
+                name="id", type=dynamodb.AttributeType.STRING),
+                stream=None if source == "table-without-stream" else dynamodb.StreamViewType.KEYS_ONLY)
+        elif source == "kinesis":
+            given = kinesis.Stream(stack, "Given", encryption=kinesis.StreamEncryption.MANAGED)
+        elif source == "imported-table":
+            given = dynamodb.Table.from_table_attributes(stack, "Imported", table_name="jobs", table_stream_arn=(
+                "arn:aws:dynamodb:us-east-1:123456789012:table/jobs/stream/2026-01-01T00:00:00.000"))
+        elif source.endswith("on-failure"):
+            more["on_failure_queue"] = sqs.Queue(stack, "Dropped", fifo=source.startswith("fifo") or None)
+        build_function(stack, "tests/handler", {}, [StreamTrigger(given, **more)])
+    holds_contract(build)
+
+
 @given(expression=either(SCHEDULES), trigger_props=SCHEDULE_TRIGGER_PROPS)
 def test_schedule_trigger(expression: Any, trigger_props: dict[str, Any]) -> None:
     holds_contract(lambda stack: build_function(stack, "tests/handler", {},

@@ -98,6 +98,21 @@ def test_sns_publishes_and_free_tier():
     assert round(sum(i.cost for i in sns), 2) == 2.50
 
 
+def test_stream_reads():
+    """https://aws.amazon.com/kinesis/data-streams/pricing/ (on demand): $0.04 per GB retrieved. 10M records of 1 KB
+    read by the function: 9.54 GB x $0.04 = $0.38. https://aws.amazon.com/dynamodb/pricing/: "GetRecords API calls
+    invoked by AWS Lambda as part of DynamoDB triggers" are free."""
+    stacks = one_function(128)
+    triggers = stacks[0].constructs["App/Fn"].functions[0].triggers
+    triggers.append(FoundTrigger("stream", {"stream": "kinesis", "source": "Clicks"}))
+    triggers.append(FoundTrigger("stream", {"stream": "dynamodb", "source": "Jobs"}))
+    result = estimate(stacks, Profile({"App/Fn": {"requests": 10_000_000, "payload_kb": 1}}))
+    kinesis = [i for i in result.items if i.service == "Kinesis"]
+    assert round(sum(i.cost for i in kinesis), 2) == 0.38
+    dynamodb = [i for i in result.items if i.service == "DynamoDB"]
+    assert [i.cost for i in dynamodb] == [0.0] and "free" in dynamodb[0].what
+
+
 def test_fargate_task_hours():
     """https://aws.amazon.com/fargate/pricing/ (Linux/ARM): $0.03238 per vCPU-hour, $0.00356 per GB-hour. Two
     0.5 vCPU / 1 GB tasks all month: 1,460 task-hours x $0.019750 = $28.84; on x86 ($0.04048, $0.004445) $36.04."""

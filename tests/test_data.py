@@ -22,6 +22,7 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    StreamTrigger,
     TopicTrigger,
 )
 from constructs_lib.context import DESTROY_DATA as DESTROY_DATA_CONTEXT
@@ -38,6 +39,7 @@ def every_construct(stack: cdk.Stack, *, web: bool = True) -> None:
     ServerlessFunction(stack, "Fn", source="tests/handler", triggers=[
         S3Trigger(prefix="in/"), QueueTrigger(), EventTrigger({"source": ["my.app"]}),
         ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /items/{id}"), TopicTrigger(),
+        StreamTrigger(),
     ])
     FargateQueueWorker(stack, "Worker", image_source=IMAGE)
     FargateScheduledTask(stack, "Nightly", image_source=IMAGE, schedule="cron(0 3 * * ? *)")

@@ -21,6 +21,7 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    StreamTrigger,
     TopicTrigger,
 )
 from constructs_lib.testing import new_app, new_stack, synth
@@ -63,6 +64,9 @@ PINNED = {
     # its topic and the topic's TLS-only policy, the subscription, SNS's invoke permission, the subscription's DLQ
     # and that queue's policy (SNS may send to it)
     "TopicTrigger (own topic)": (with_triggers(lambda s: [TopicTrigger()]), 13),
+    # its Kinesis stream, the mapping, the on-failure queue and that queue's TLS-only policy (no EventInvokeConfig
+    # and on-failure queue of the function's own: a mapping invokes synchronously)
+    "StreamTrigger (own Kinesis stream)": (with_triggers(lambda s: [StreamTrigger()]), 8),
     "QueueTrigger + canary deployment": (with_triggers(
         lambda s: [QueueTrigger()], deployment=Deployment.canary(percent=10, interval=Duration.minutes(5))), 15),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_cognito as cognito
@@ -460,3 +462,90 @@ def test_topic_trigger_on_a_given_topic_with_a_body_filter_follows_the_alias():
         "Endpoint": {"Ref": alias_id}, "FilterPolicyScope": "MessageBody"})
     result.assertions.has_resource_properties("AWS::Lambda::Permission", {
         "Principal": "sns.amazonaws.com", "FunctionName": {"Ref": alias_id}})
+
+
+# --- streams ------------------------------------------------------------------------------------------------
+
+def jobs_table(stack, *, stream: bool = True):  # type: ignore[no-untyped-def]
+    from aws_cdk import RemovalPolicy
+    from aws_cdk import aws_dynamodb as dynamodb
+
+    table = dynamodb.Table(
+        stack, "Jobs", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, removal_policy=RemovalPolicy.DESTROY,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True),
+        stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if stream else None)
+    return table
+
+
+def test_stream_trigger_on_a_table_bisects_reports_failures_and_keeps_what_it_drops(snapshot):
+    from constructs_lib import StreamTrigger
+
+    stack = new_stack()
+    trigger = StreamTrigger(jobs_table(stack), filters=[{"eventName": ["INSERT", "MODIFY"]}])
+    function(stack, triggers=[trigger])
+    result = synth(stack)
+    assert result.template == snapshot
+    table_id = next(k for k, r in result.template["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table")
+    result.assertions.has_resource_properties("AWS::Lambda::EventSourceMapping", {
+        "EventSourceArn": {"Fn::GetAtt": [table_id, "StreamArn"]}, "StartingPosition": "TRIM_HORIZON",
+        "BatchSize": 100, "BisectBatchOnFunctionError": True, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "MaximumRetryAttempts": 10, "MaximumRecordAgeInSeconds": 86_400, "ParallelizationFactor": 1,
+        "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
+        "FilterCriteria": {"Filters": [{"Pattern": '{"eventName":["INSERT","MODIFY"]}'}]}})
+    assert trigger.on_failure_queue is not None
+    alarm = next(r for r in result.template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm")
+    assert "IteratorAge" in str(alarm) and "StreamFailures" in str(alarm)  # falling behind, and records dropped
+    assert "43200000" in str(alarm)  # half of the record age: the alarm rings before a record is dropped
+    # no stream warning from the guard: the mapping has its on-failure destination
+    assert "ESM_STREAM_ON_FAILURE" not in str(result.warnings)
+
+
+def test_stream_trigger_makes_an_encrypted_on_demand_kinesis_stream_and_follows_the_alias(snapshot):
+    from constructs_lib import Deployment, StreamTrigger
+
+    stack = new_stack()
+    trigger = StreamTrigger(batch_size=500, max_batching_window=Duration.seconds(5), parallelization_factor=4,
+                            tumbling_window=Duration.seconds(60), retry_attempts=3,
+                            max_record_age=Duration.hours(1))
+    function(stack, deployment=Deployment.all_at_once(), triggers=[trigger])
+    result = synth(stack)
+    assert result.template == snapshot
+    result.assertions.has_resource_properties("AWS::Kinesis::Stream", {
+        "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+        "StreamEncryption": {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}, "RetentionPeriodHours": 24})
+    stream_id = next(k for k, r in result.template["Resources"].items() if r["Type"] == "AWS::Kinesis::Stream")
+    mapping = next(r for r in result.template["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping")
+    assert ":live" in json.dumps(mapping["Properties"]["FunctionName"])  # the alias, not $LATEST
+    result.assertions.has_resource_properties("AWS::Lambda::EventSourceMapping", {
+        "EventSourceArn": {"Fn::GetAtt": [stream_id, "Arn"]},
+        "BatchSize": 500, "MaximumBatchingWindowInSeconds": 5, "ParallelizationFactor": 4,
+        "TumblingWindowInSeconds": 60, "MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600})
+    alarm = next(r for k, r in result.template["Resources"].items() if k.startswith("FnHealth"))
+    assert "1800000" in str(alarm)  # 30 min: half of the one-hour record age
+
+
+def test_stream_trigger_refuses_a_table_without_a_stream():
+    from constructs_lib import StreamTrigger
+
+    stack = new_stack()
+    with pytest.raises(ConfigError) as info:
+        StreamTrigger(jobs_table(stack, stream=False))
+    assert "STREAM_SOURCE" in str(info.value) and "has no DynamoDB stream" in str(info.value)
+    assert "stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES" in str(info.value)
+
+
+def test_stream_trigger_takes_a_standard_on_failure_queue_of_yours():
+    from constructs_lib import StreamTrigger
+    from constructs_lib.queues import secure_queue
+
+    stack = new_stack()
+    mine = secure_queue(stack, "Dropped", retention=Duration.days(14))
+    acknowledge(mine, "A test queue: the last stop.", "AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
+    function(stack, triggers=[StreamTrigger(on_failure_queue=mine)])
+    result = synth(stack)
+    queue_id = next(k for k in result.template["Resources"] if k.startswith("Dropped"))
+    result.assertions.has_resource_properties("AWS::Lambda::EventSourceMapping", {
+        "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}}})
+    assert [r["Type"] for r in result.template["Resources"].values()].count("AWS::SQS::Queue") == 1  # none made

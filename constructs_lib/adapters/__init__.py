@@ -17,11 +17,12 @@ from .s3 import S3Adapter
 from .schedule import ScheduleAdapter
 from .sns import TopicAdapter
 from .sqs import QueueAdapter
+from .streams import StreamAdapter
 from .url import UrlAdapter
 
 ADAPTERS: dict[str, TriggerAdapter] = {adapter.kind: adapter for adapter in (
     S3Adapter(), QueueAdapter(), HttpApiAdapter(), RestApiAdapter(), EventsAdapter(), ScheduleAdapter(),
-    UrlAdapter(), AuthorizerAdapter(), TopicAdapter())}
+    UrlAdapter(), AuthorizerAdapter(), TopicAdapter(), StreamAdapter())}
 # What users name them by (`--trigger api` is a route of either API kind).
 OPTIONS = sorted({adapter.option for adapter in ADAPTERS.values()})
 

@@ -27,7 +27,8 @@ ACCOUNT, REGION = "123456789012", "us-east-1"
 class FoundTrigger:
     """One trigger of one function, as its template says it: the adapter's kind and what its event needs."""
 
-    kind: str  # the adapter's: "s3", "sqs", "http", "rest", "events", "schedule", "url", "authorizer", "sns"
+    kind: str  # the adapter's: "s3", "sqs", "http", "rest", "events", "schedule", "url", "authorizer", "sns",
+    # "stream"
     detail: dict[str, Any] = field(default_factory=dict)  # logical ids and settings
 
     @property

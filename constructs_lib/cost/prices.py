@@ -68,6 +68,7 @@ class Prices:
     kinesis_put_units_per_million: float = 0.014
     kinesis_on_demand_stream_hour: float = 0.04
     kinesis_on_demand_gb_in: float = 0.08
+    kinesis_on_demand_gb_out: float = 0.04  # data retrieved
     hosted_zone_month: float = 0.50
     ssm_advanced_parameter_month: float = 0.05
 

@@ -23,7 +23,7 @@ from ..rules.alarms import check_alarms_on
 from .alarms import HealthAlarm, Signal, add_signals
 from .dashboard import Graph, Row, dashboard, queue_graph
 from .metrics import MetricSpec
-from .signals import queue_signals, rule_signals, topic_signals
+from .signals import queue_signals, rule_signals, stream_graph, stream_signals, topic_signals
 
 __all__ = ["Graph", "Health", "HealthAlarm", "MetricSpec", "Row", "Signal"]
 
@@ -98,3 +98,11 @@ class Health:
         if topic_name is not None:
             self.add(*topic_signals(topic_name, label))
         self.watch_queue(dead_letter_queue, f"{label} DLQ", dead_letters=True)
+
+    def watch_stream(self, function_name: str, max_record_age: Duration, on_failure_queue: Any, label: str,
+                     *, fraction: float) -> None:
+        """A stream trigger: the function's iterator age (before records age out) and the on-failure queue that
+        holds the pointers of dropped records."""
+        self.add(*stream_signals(function_name, max_record_age, label, fraction))
+        self.row.add_widget(stream_graph(function_name, label))
+        self.watch_queue(on_failure_queue, f"{label} on-failure", dead_letters=True)

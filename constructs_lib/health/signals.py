@@ -91,6 +91,20 @@ def topic_signals(topic_name: str, label: str) -> list[Signal]:
     return [Signal("failed", failed, 1, f"{label}: failed deliveries >= 1")]
 
 
+def stream_signals(function_name: str, max_record_age: Duration, label: str, fraction: float) -> list[Signal]:
+    """A stream trigger falling behind: the function's iterator age (the age of the last record it was sent) at
+    `fraction` of the age past which Lambda drops records to the on-failure queue."""
+    age_ms = int(reads.millis(max_record_age) * fraction)
+    return [Signal("iterator", lambda_metric(function_name, "IteratorAge", "Maximum"), age_ms,
+                   f"{label}: iterator age >= {age_ms // 60_000} min ({fraction:.0%} of max_record_age: records "
+                   "would be dropped)")]
+
+
+def stream_graph(function_name: str, label: str) -> Graph:
+    return Graph(title=f"{label}: iterator age", width=6, left=[lambda_metric(function_name, "IteratorAge",
+                                                                              "Maximum")])
+
+
 # --- APIs ---------------------------------------------------------------------------------------------------------
 
 def api_metrics(http_api_id: str | None, rest_api_name: str | None) -> tuple[MetricSpec, MetricSpec, MetricSpec]:

@@ -100,7 +100,8 @@ def check_code_at_synth(construct: IConstruct, bundle: Bundle, handler: str,
       (FN_ENV_GET);
     - every AWS call is allowed by the role (FN_CALL_NOT_GRANTED), what cannot be followed is said
       (FN_CALL_NOT_CHECKED), and so are grants no call uses (FN_GRANT_UNUSED).
-    `role` gives the role and the ARNs Lambda itself uses with it (its polled queues, its on-failure queue)."""
+    `role` gives the role and the ARNs Lambda itself uses with it (its polled queues and streams, its on-failure
+    queues)."""
     reads = environment_reads_of(bundle, handler)
     if reads:
         before_synth(construct, lambda: rules.check_environment_reads(construct, reads, environment()))

@@ -89,7 +89,7 @@ def _acknowledged(construct: IConstruct, rule_id: str) -> bool:
 
 # Every module of the catalogue, as cdk-nag's packs list their rules: a new module is added here.
 RULE_MODULES = ("alarms", "alerting", "api", "cors", "deployment", "events", "fargate", "function", "packaging",
-                "props", "s3", "sns", "sqs", "stack")
+                "props", "s3", "sns", "sqs", "stack", "streams")
 
 
 def load_all() -> dict[str, Rule]:

@@ -70,6 +70,15 @@ def check_max_concurrency(construct: IConstruct | str, max_concurrency: int) -> 
       f"or matchers (the EventBridge pattern syntax), at most {L.SQS_FILTER_PATTERN_MAX_CHARS:,} characters, no two "
       "alike", source=L.SQS_FILTER_URL)
 def check_filters(construct: IConstruct | str, patterns: Sequence[object]) -> None:
+    found = filters_problem(patterns)
+    if found:
+        fail(construct, "SQS_FILTER", f"filter {reprlib.repr(found[0])} {found[1]}",
+             "write filters like {'body': {'kind': ['thumbnail']}} (leaves are lists), each once.")
+    check_filter_count(construct, len(patterns))
+
+
+def filters_problem(patterns: Sequence[object]) -> tuple[object, str] | None:
+    """The first filter pattern Lambda would refuse, and why (any event source mapping's: SQS, streams)."""
     from .events import pattern_problem
 
     seen: list[str] = []
@@ -84,10 +93,9 @@ def check_filters(construct: IConstruct | str, patterns: Sequence[object]) -> No
         if not problem and text in seen:
             problem = "is given twice (CloudFormation refuses duplicate filters)"
         if problem:
-            fail(construct, "SQS_FILTER", f"filter {reprlib.repr(pattern)} {problem}",
-                 "write filters like {'body': {'kind': ['thumbnail']}} (leaves are lists), each once.")
+            return pattern, problem
         seen.append(text)
-    check_filter_count(construct, len(patterns))
+    return None
 
 
 @rule("SQS_FILTER_COUNT", "filters per event source mapping",

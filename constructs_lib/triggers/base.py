@@ -38,6 +38,8 @@ class TriggerTarget(IConstruct, Protocol):
     @property
     def function_arn(self) -> str: ...  # the unqualified ARN, in acknowledgements of `ARN:*` grants
     @property
+    def function_name(self) -> str: ...  # a stream's iterator age is a metric of the function
+    @property
     def role(self) -> iam.IRole: ...  # whose grants a trigger reads (a bucket written to where it fires)
     @property
     def triggers(self) -> Sequence[Trigger]: ...  # those bound before: ids of resources, one URL per function
@@ -86,6 +88,11 @@ class Trigger(abc.ABC):
         a function drained from two queues or fed by two buckets gets resources that do not collide."""
         index = sum(type(t) is type(self) for t in function.triggers)
         return f"{name}{index or ''}"
+
+    def service_resources(self) -> list[str]:
+        """ARNs Lambda itself uses with the function's role for this trigger (a queue or stream it polls, an
+        on-failure queue): not the code's grants, and reached without a VPC endpoint."""
+        return []
 
     @abc.abstractmethod
     def _bind(self, function: TriggerTarget) -> None:

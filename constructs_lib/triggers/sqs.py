@@ -89,6 +89,9 @@ class QueueTrigger(Trigger):
             raise RuntimeError("QueueTrigger creates its queue when bound to a function")
         return self._given_queue
 
+    def service_resources(self) -> list[str]:
+        return [self.queue.queue_arn] if self._given_queue is not None else []
+
     def _bind(self, function: TriggerTarget) -> None:
         created = self._given_queue is None
         if created:

@@ -70,6 +70,8 @@ def test_deploy_prints_outputs_and_each_functions_triggers(project: Path) -> Non
                  "function LocalShop/Nightly: schedule rate(1 day)", "function LocalShop/Hook: function URL (AWS_IAM)",
                  "function LocalShop/Archive: no trigger (invoked directly)",
                  'function LocalShop/Notify: SNS topic NotifyTopic749CF698 filtered by {"kind": ["order"]}',
+                 "function LocalShop/Tail: DynamoDB stream of table Ledger",
+                 "function LocalShop/Clicks: Kinesis stream ClicksStream",
                  "deployed in"):
         assert line in output, output
     # every URL printed is the local AWS's, none is AWS's (REST URLs once were)
@@ -163,6 +165,52 @@ def test_send_fires_the_trigger_and_shows_the_logs(project: Path) -> None:
     assert '[LocalShop/Notify] {"message": "echo got an event", "kind": "sns"}' in published.stdout, published.stdout
     called = local(project, "send", "LocalShop/Items", "--wait", "10")
     assert "GET /items/{id} -> 200" in called.stdout and '"version": "v1"' in called.stdout, called.stdout
+
+
+def local_client(project: Path, service: str):  # type: ignore[no-untyped-def]
+    import boto3
+
+    endpoint = json.loads((project / ".constructs-lib" / "local.json").read_text())["endpoint"]
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="123456789012",
+                        aws_secret_access_key="local")
+
+
+def test_send_writes_an_item_whose_stream_invokes_the_function(project: Path) -> None:
+    written = local(project, "send", "LocalShop/Tail", "--body", '{"amount": 12.5}', "--wait", "20")
+    assert "wrote an item to table" in written.stdout, written.stdout
+    assert '[LocalShop/Tail] {"message": "echo got an event", "kind": "dynamodb"}' in written.stdout, written.stdout
+
+
+def test_a_poison_record_is_bisected_to_itself_and_the_rest_of_the_shard_is_processed(project: Path) -> None:
+    """The proof of StreamTrigger's promise on the local AWS: ten records, the sixth a poison that fails any batch
+    holding it. Lambda's bisection isolates it, its one retry fails, its pointer lands on the on-failure queue; the
+    nine others are counted once each (the handler counts nothing of a failed batch), and the shard moves on."""
+    kinesis, sqs = local_client(project, "kinesis"), local_client(project, "sqs")
+    made = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in local_client(project, "cloudformation")
+            .describe_stack_resources(StackName="LocalShop")["StackResources"]}
+    stream = next(v for k, v in made.items() if k.startswith("ClicksStream") and "Failures" not in k)
+    records = [f"click-{i}" for i in range(5)] + ["poison"] + [f"click-{i}" for i in range(5, 9)]
+    put = kinesis.put_records(StreamName=stream, Records=[{"Data": r.encode(), "PartitionKey": "one-shard"}
+                                                           for r in records])
+    poison_sequence = put["Records"][5]["SequenceNumber"]
+    queue = next(v for k, v in made.items() if k.startswith("ClicksStreamFailures"))  # a queue's id is its URL
+    pointers: list[dict] = []
+    deadline = time.monotonic() + 60
+    while not pointers and time.monotonic() < deadline:
+        received = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=2, MaxNumberOfMessages=10)
+        pointers += [json.loads(m["Body"]) for m in received.get("Messages", [])]
+    assert len(pointers) == 1, pointers
+    batch = pointers[0]["KinesisBatchInfo"]
+    assert (batch["batchSize"], batch["startSequenceNumber"], batch["endSequenceNumber"]) == (
+        1, poison_sequence, poison_sequence), batch  # bisected to the poison alone
+    assert pointers[0]["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    kinesis.put_record(StreamName=stream, Data=b"click-after", PartitionKey="one-shard")  # the shard moved on
+    counted: list[str] = []
+    while time.monotonic() < deadline + 30 and "click-after" not in counted:
+        logs = local(project, "logs", "LocalShop/Clicks").stdout
+        counted = [json.loads(line[line.index("{"):])["counted"] for line in logs.splitlines() if '"counted"' in line]
+        time.sleep(1)
+    assert sorted(counted) == sorted([r for r in records if r != "poison"] + ["click-after"]), counted
 
 
 def test_logs_of_a_function(project: Path) -> None:

@@ -54,6 +54,7 @@ def build_app() -> Any:
         ScheduleTrigger,
         ServerlessApi,
         ServerlessFunction,
+        StreamTrigger,
         TopicTrigger,
         UrlTrigger,
     )
@@ -69,6 +70,7 @@ def build_app() -> Any:
         ScheduleTrigger("rate(1 hour)"), ApiTrigger(api, "GET /orders/{id}"),
         ApiTrigger(api, "GET /partner/orders", authorization=ApiAuthorization.lambda_(gate)),
         ApiTrigger(rest, "GET /products/{id}", public=True), UrlTrigger(), TopicTrigger(),
+        StreamTrigger(),
     ])
     ServerlessFunction(shop, "Checkout", source="tests/handler", deployment=Deployment.canary(10, Duration.minutes(5)),
                        triggers=[ApiTrigger(api, "POST /checkout"), QueueTrigger()])
