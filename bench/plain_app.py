@@ -12,9 +12,12 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
@@ -23,6 +26,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -63,6 +68,42 @@ def function(scope: Construct, id: str, source: str, timeout: int = 20) -> lambd
     return fn
 
 
+def table(scope: Construct, id: str) -> dynamodb.Table:
+    """A table with a stream, point-in-time recovery and the AWS-managed key, as the example's jobs table."""
+    return dynamodb.Table(
+        scope, id, partition_key=dynamodb.Attribute(name="job_id", type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, stream=dynamodb.StreamViewType.NEW_IMAGE,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True),
+        encryption=dynamodb.TableEncryption.AWS_MANAGED)
+
+
+def stream_source_props(scope: Construct, id: str) -> dict[str, object]:
+    """What StreamTrigger sets by default, written by hand: bisect, partial failures, bounded retries and age, and
+    an on-failure queue."""
+    return {"starting_position": lambda_.StartingPosition.TRIM_HORIZON, "bisect_batch_on_error": True,
+            "report_batch_item_failures": True, "retry_attempts": 10, "max_record_age": Duration.days(1),
+            "on_failure": sources.SqsDlq(queue(scope, f"{id}Failures"))}
+
+
+def table_stream(scope: Construct, fn: lambda_.Function, source: dynamodb.Table, **props: object) -> None:
+    fn.add_event_source(sources.DynamoEventSource(source, **{**stream_source_props(scope, "Stream"), **props}))
+
+
+def kinesis_stream(scope: Construct, fn: lambda_.Function) -> None:
+    stream = kinesis.Stream(scope, "Stream", stream_mode=kinesis.StreamMode.ON_DEMAND,
+                            encryption=kinesis.StreamEncryption.MANAGED)
+    fn.add_event_source(sources.KinesisEventSource(stream, **stream_source_props(scope, "Stream")))
+
+
+def topic(scope: Construct, id: str, fn: lambda_.Function) -> sns.Topic:
+    """An encrypted topic whose Lambda subscription has its own dead-letter queue."""
+    made = sns.Topic(scope, id, master_key=kms.Alias.from_alias_name(scope, f"{id}Key", "alias/aws/sns"),
+                     enforce_ssl=True)
+    made.add_subscription(subscriptions.LambdaSubscription(fn, dead_letter_queue=queue(scope, f"{id}Dlq")))
+    return made
+
+
 class PlainServerlessAppStack(cdk.Stack):
     def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)
@@ -76,6 +117,16 @@ class PlainServerlessAppStack(cdk.Stack):
         process.add_event_source(sources.SqsEventSource(jobs, batch_size=10, report_batch_item_failures=True))
         data.grant_put(process, "results/*")
         bus.grant_put_events_to(process)
+        job_table = table(self, "JobsTable")
+        process.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[job_table.table_arn]))
+
+        history = function(self, "JobHistory", "job_history")
+        table_stream(self, history, job_table, batch_size=25)
+        data.grant_put(history, "history/*")
+
+        notify = function(self, "NotifyRejection", "notify_rejection")
+        rejections = topic(self, "Rejections", notify)
+        data.grant_put(notify, "rejections/*")
 
         uploads = bucket(self, "Uploads")
         check = function(self, "CheckUpload", "check_upload")
@@ -83,6 +134,7 @@ class PlainServerlessAppStack(cdk.Stack):
                                        s3.NotificationKeyFilter(prefix="uploads/"))
         data.grant_put(check, "checks/*")
         jobs.grant_send_messages(check)
+        check.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[rejections.topic_arn]))
 
         job_events = function(self, "JobEvents", "job_events")
         events.Rule(self, "JobFinished", event_bus=bus,

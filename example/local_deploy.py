@@ -145,13 +145,25 @@ def wait_until(check: Callable[[], Any], timeout_s: float, interval_s: float = 0
 # --- one step per trigger ----------------------------------------------------------------------------------
 
 def s3_upload_flows_through(app: LocalApp) -> Step:
-    """S3 -> CheckUpload -> SQS -> ProcessJob -> EventBridge -> JobEvents: one upload exercises four triggers."""
+    """S3 -> CheckUpload -> SQS -> ProcessJob -> EventBridge -> JobEvents, and ProcessJob -> the Jobs table's stream
+    -> JobHistory: one upload exercises five triggers."""
     app.client("s3").put_object(Bucket=app.outputs["UploadsBucket"], Key="uploads/photo.jpg", Body=b"\xff\xd8jpeg")
     key = "events/job-finished/uploads-photo.jpg.json"
     found = wait_until(lambda: key in app.data_keys("events/"), 60)
+    history = wait_until(lambda: app.data_keys("history/uploads-photo.jpg/"), 60)
     checks = app.data_keys("checks/")
-    return Step("S3 upload -> check -> job queue -> process -> event rule", bool(found),
-                f"checks: {checks}; result: {app.data_keys('results/')}; audit: {key if found else 'missing'}")
+    return Step("S3 upload -> check -> job queue -> process -> event rule, table stream", bool(found and history),
+                f"checks: {checks}; result: {app.data_keys('results/')}; audit: {key if found else 'missing'}; "
+                f"history: {history or 'missing'}")
+
+
+def rejected_upload_fans_out_over_sns(app: LocalApp) -> Step:
+    """S3 -> CheckUpload refuses the upload -> the Rejections topic -> NotifyRejection."""
+    app.client("s3").put_object(Bucket=app.outputs["UploadsBucket"], Key="uploads/notes.exe", Body=b"MZ")
+    key = "rejections/uploads-notes.exe.json"
+    found = wait_until(lambda: key in app.data_keys("rejections/"), 60)
+    verdict = app.data_object(key)["verdict"] if found else "no notice"
+    return Step("S3 upload refused -> SNS topic -> NotifyRejection", bool(found), f"{key}: {verdict}")
 
 
 def queue_partial_batch_failure(app: LocalApp) -> Step:
@@ -288,7 +300,8 @@ def failing_invoke_alerts_a_person(app: LocalApp) -> Step:
                 f"{alarm.get('NewStateValue', '')}")
 
 
-STEPS: list[Callable[[LocalApp], Step]] = [s3_upload_flows_through, queue_partial_batch_failure, api_routes,
+STEPS: list[Callable[[LocalApp], Step]] = [s3_upload_flows_through, rejected_upload_fans_out_over_sns,
+                                           queue_partial_batch_failure, api_routes,
                                            api_invokes_the_live_alias, api_cors_preflight, partner_route_needs_a_token,
                                            report_url_needs_a_signature, schedule_writes_report,
                                            failing_invoke_alerts_a_person]

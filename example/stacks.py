@@ -1,7 +1,9 @@
 """The example product.
 
-Uploads land in S3 and are checked by a Lambda; accepted ones become jobs on SQS, run by a Lambda; finished
-jobs are announced on the app's own EventBridge bus, where a rule keeps an audit record; an HTTP API serves
+Uploads land in S3 and are checked by a Lambda; refused ones are announced on an SNS topic, whose subscriber
+notifies the uploader; accepted ones become jobs on SQS, run by a Lambda; each finished job's status is recorded
+in a DynamoDB table, whose stream keeps the job's history, and announced on the app's own EventBridge bus,
+where a rule keeps an audit record; an HTTP API serves
 job status and takes new jobs (browsers on the web app's origin may call it: CORS), and partners read job status
 through routes a Lambda authorizer guards; a schedule writes a nightly report, which operators can also run on
 demand through the function's IAM-authorized URL. Long jobs go to a Fargate worker (the Workers stack).
@@ -13,6 +15,7 @@ import hashlib
 import os
 
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -29,11 +32,14 @@ from constructs_lib import (
     ScheduleTrigger,
     ServerlessApi,
     ServerlessFunction,
+    StreamTrigger,
+    TopicTrigger,
     UrlTrigger,
 )
 from constructs_lib.buckets import secure_bucket
+from constructs_lib.data import removal_policy
 from constructs_lib.defaults import BucketDefaults
-from constructs_lib.nag import acknowledge, finding_resource
+from constructs_lib.nag import acknowledge, finding_resource, skip_checkov
 
 from .demo import LOCAL_PARTNER_TOKEN, LOCAL_WEB_ORIGIN
 
@@ -52,23 +58,46 @@ class ServerlessAppStack(cdk.Stack):
         self.data = secure_bucket(self, "Data", defaults=BucketDefaults())
         self.bus = events.EventBus(self, "Bus", description="The example app's own events")
 
+        self.job_table = self.jobs_table()
         self.jobs = QueueTrigger(batch_size=10, max_receive_count=1 if local else None)
         process_job = ServerlessFunction(
             self, "ProcessJob", source="process_job", triggers=[self.jobs],
             timeout=cdk.Duration.seconds(3) if local else None,
             environment={"DATA_BUCKET": self.data.bucket_name, "EVENT_BUS_NAME": self.bus.event_bus_name,
-                         "EVENT_SOURCE": EVENT_SOURCE},
+                         "EVENT_SOURCE": EVENT_SOURCE, "JOBS_TABLE": self.job_table.table_name},
         )
         self.allow_put(process_job, "results/*")
         self.bus.grant_put_events_to(process_job)
+        # PutItem only: grant_write_data would add the updates and deletes the job never makes.
+        process_job.role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:PutItem"],
+                                                                     resources=[self.job_table.table_arn]))
+
+        # Every change of a job's record, in order, from the table's stream (bisected on errors, given-up records
+        # on the trigger's on-failure queue).
+        job_history = ServerlessFunction(self, "JobHistory", source="job_history",
+                                         environment={"DATA_BUCKET": self.data.bucket_name},
+                                         triggers=[StreamTrigger(self.job_table, batch_size=25)])
+        self.allow_put(job_history, "history/*")
+
+        # Refused uploads fan out over SNS: the notifier below is one subscriber; add mail, chat or a partner's queue.
+        self.rejections = TopicTrigger()
+        notify_rejection = ServerlessFunction(self, "NotifyRejection", source="notify_rejection",
+                                              environment={"DATA_BUCKET": self.data.bucket_name},
+                                              triggers=[self.rejections])
+        self.allow_put(notify_rejection, "rejections/*")
 
         self.uploads = S3Trigger(prefix="uploads/", read=False)  # the check reads the event, not the upload
         check_upload = ServerlessFunction(
             self, "CheckUpload", source="check_upload", triggers=[self.uploads],
-            environment={"DATA_BUCKET": self.data.bucket_name, "JOBS_QUEUE_URL": self.jobs.queue.queue_url},
+            environment={"DATA_BUCKET": self.data.bucket_name, "JOBS_QUEUE_URL": self.jobs.queue.queue_url,
+                         "REJECTIONS_TOPIC_ARN": self.rejections.topic.topic_arn},
         )
         self.allow_put(check_upload, "checks/*")
         self.jobs.queue.grant_send_messages(check_upload)
+        # Publish only: the topic's key is SNS's AWS-managed one, whose key policy lets SNS use it for any caller of
+        # the account (topic.grant_publish would add kms:GenerateDataKey* on key/* besides).
+        check_upload.role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"],
+                                                                      resources=[self.rejections.topic.topic_arn]))
 
         job_events = ServerlessFunction(
             self, "JobEvents", source="job_events", environment={"DATA_BUCKET": self.data.bucket_name},
@@ -116,9 +145,23 @@ class ServerlessAppStack(cdk.Stack):
             "JobsEventSourceMappingId": self.jobs.event_source.event_source_mapping_id,
             "EventBusName": self.bus.event_bus_name, "ReportFunction": nightly_report.function_name,
             "AlertsTopicArn": self.alerts.topic.topic_arn, "JobApiFunction": job_api.function_name,
+            "JobsTableName": self.job_table.table_name, "RejectionsTopicArn": self.rejections.topic.topic_arn,
         }
         for name, value in outputs.items():
             cdk.CfnOutput(self, name, value=value)
+
+    def jobs_table(self) -> dynamodb.Table:
+        """Each job's status record, keyed by job id; its stream (new images) feeds the job history."""
+        table = dynamodb.Table(
+            self, "JobsTable", partition_key=dynamodb.Attribute(name="job_id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, stream=dynamodb.StreamViewType.NEW_IMAGE,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED, removal_policy=removal_policy(self))
+        skip_checkov(table, "Encrypted with the AWS-managed DynamoDB key; a customer-managed key costs $1/month "
+                     "plus requests and adds a key policy to keep right, for job status records.", "CKV_AWS_119",
+                     cfn_type="AWS::DynamoDB::Table")
+        return table
 
     def allow_put(self, function: ServerlessFunction, key_pattern: str) -> None:
         """PutObject under one prefix of the data bucket, and nothing else."""

@@ -50,3 +50,21 @@ class FakeEvents:
             raise ConnectionError("EventBridge unavailable")
         self.entries.extend(Entries)
         return {"FailedEntryCount": 0}
+
+
+class FakeSNS:
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+
+    def publish(self, *, TopicArn: str, Message: str, Subject: str | None = None) -> dict[str, str]:
+        self.published.append({"TopicArn": TopicArn, "Message": Message, "Subject": Subject})
+        return {"MessageId": str(len(self.published))}
+
+
+class FakeDynamoDB:
+    def __init__(self) -> None:
+        self.items: dict[str, list[dict[str, Any]]] = {}
+
+    def put_item(self, *, TableName: str, Item: dict[str, Any]) -> dict[str, Any]:
+        self.items.setdefault(TableName, []).append(Item)
+        return {}

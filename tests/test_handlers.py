@@ -10,9 +10,11 @@ from types import ModuleType
 import pytest
 
 from .conftest import ROOT, load_event
-from .fakes import FakeEvents, FakeS3, FakeSQS
+from .fakes import FakeDynamoDB, FakeEvents, FakeS3, FakeSNS, FakeSQS
 
-ENV = {"DATA_BUCKET": "data", "JOBS_QUEUE_URL": "https://sqs.local/jobs", "EVENT_BUS_NAME": "default"}
+ENV = {"DATA_BUCKET": "data", "JOBS_QUEUE_URL": "https://sqs.local/jobs", "EVENT_BUS_NAME": "default",
+       "JOBS_TABLE": "jobs", "REJECTIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:rejections"}
+LIBRARY_EVENTS = ROOT / "constructs_lib" / "local" / "events"  # real samples for sources ../shared/events lacks
 
 
 def load_handler(name: str) -> ModuleType:
@@ -28,7 +30,7 @@ def load_handler(name: str) -> ModuleType:
 def aws(monkeypatch):  # type: ignore[no-untyped-def]
     for key, value in ENV.items():
         monkeypatch.setenv(key, value)
-    return {"s3": FakeS3(), "sqs": FakeSQS(), "events": FakeEvents()}
+    return {"s3": FakeS3(), "sqs": FakeSQS(), "events": FakeEvents(), "sns": FakeSNS(), "dynamodb": FakeDynamoDB()}
 
 
 def with_clients(module: ModuleType, aws: dict) -> ModuleType:  # type: ignore[type-arg]
@@ -68,6 +70,9 @@ def test_check_upload_rejects_wrong_suffix_and_oversize(aws):
     assert verdicts == ["rejected", "rejected", "accepted"]
     (queued,) = aws["sqs"].sent
     assert json.loads(queued[1])["key"] == "uploads/my photo.jpg"  # S3 keys arrive URL-encoded
+    notices = [json.loads(p["Message"]) for p in aws["sns"].published]
+    assert [n["key"] for n in notices] == ["uploads/notes.exe", "uploads/huge.csv"]  # the refused, on the topic
+    assert {p["TopicArn"] for p in aws["sns"].published} == {ENV["REJECTIONS_TOPIC_ARN"]}
 
 
 def test_check_upload_raises_when_storage_fails_so_lambda_retries(aws):
@@ -94,6 +99,8 @@ def test_process_job_reports_only_the_failed_messages(aws):
     assert result == {"batchItemFailures": [{"itemIdentifier": second["messageId"]}]}
     assert ("data", "results/job-1.json") in aws["s3"].objects
     assert aws["events"].entries[0]["DetailType"] == "Job Finished"
+    (record,) = aws["dynamodb"].items["jobs"]
+    assert record["job_id"] == {"S": "job-1"} and record["status"] == {"S": "done"}
 
 
 def test_process_job_returns_transient_failures_for_retry(aws):
@@ -112,6 +119,53 @@ def test_process_job_explicit_failure_flag(aws):
     event["Records"][0]["body"] = json.dumps({"job_id": "x", "fail": True})
     assert handler.lambda_handler(event, None)["batchItemFailures"] == [
         {"itemIdentifier": event["Records"][0]["messageId"]}]
+
+
+# --- DynamoDB stream: job_history ------------------------------------------------------------------------
+
+def stream_event() -> dict:  # type: ignore[type-arg]
+    """The sample stream batch (an INSERT, then a MODIFY of the same item), keyed by job_id as the Jobs table is."""
+    event = json.loads((LIBRARY_EVENTS / "dynamodb-stream.json").read_text())
+    for record in event["Records"]:
+        change = record["dynamodb"]
+        for image in ("Keys", "NewImage", "OldImage"):
+            if image in change:
+                change[image]["job_id"] = {"S": "job-7"}
+                del change[image]["Id"]
+    return event
+
+
+def test_job_history_keeps_each_change_in_stream_order(aws):
+    handler = with_clients(load_handler("job_history"), aws)
+    assert handler.lambda_handler(stream_event(), None) == {"batchItemFailures": []}
+    history = {k: json.loads(v) for (_, k), v in aws["s3"].objects.items()}
+    assert sorted(history) == ["history/job-7/111.json", "history/job-7/222.json"]
+    assert history["history/job-7/222.json"] == {"event": "MODIFY", "Message": "This item has changed",
+                                                 "job_id": "job-7"}
+
+
+def test_job_history_reports_the_first_failed_record_so_the_rest_is_retried_in_order(aws):
+    handler = load_handler("job_history")
+
+    class FailsOnSecond(FakeS3):
+        def put_object(self, **kwargs):  # type: ignore[no-untyped-def]
+            if kwargs["Key"].endswith("/222.json"):
+                raise ConnectionError("S3 unavailable")
+            super().put_object(**kwargs)
+
+    handler._clients.update({**aws, "s3": FailsOnSecond()})
+    assert handler.lambda_handler(stream_event(), None) == {"batchItemFailures": [{"itemIdentifier": "222"}]}
+
+
+# --- SNS: notify_rejection -------------------------------------------------------------------------------
+
+def test_notify_rejection_keeps_a_notice_per_refused_upload(aws):
+    handler = with_clients(load_handler("notify_rejection"), aws)
+    event = json.loads((LIBRARY_EVENTS / "sns-notification.json").read_text())
+    event["Records"][0]["Sns"]["Message"] = json.dumps({"job_id": "uploads-notes.exe", "key": "uploads/notes.exe",
+                                                        "verdict": "rejected: suffix"})
+    assert handler.lambda_handler(event, None) == {"notified": ["rejections/uploads-notes.exe.json"]}
+    assert json.loads(aws["s3"].objects[("data", "rejections/uploads-notes.exe.json")])["key"] == "uploads/notes.exe"
 
 
 # --- API: job_api ---------------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ def test_the_example_apps_functions_and_triggers(example_app):
     assert kinds == {
         "ServerlessApp/ProcessJob": ["sqs"], "ServerlessApp/CheckUpload": ["s3"], "ServerlessApp/JobEvents": ["events"],
         "ServerlessApp/PartnerAuth": ["authorizer"], "ServerlessApp/JobApi": ["http", "http", "http", "http"],
-        "ServerlessApp/NightlyReport": ["schedule", "url"]}
+        "ServerlessApp/NightlyReport": ["schedule", "url"], "ServerlessApp/JobHistory": ["stream"],
+        "ServerlessApp/NotifyRejection": ["sns"]}
     routes = sorted(t.detail["route"] for t in example_app.function("ServerlessApp/JobApi").triggers)
     assert routes == ["GET /health", "GET /jobs/{id}", "GET /partner/jobs/{id}", "POST /jobs"]
     assert example_app.function("ServerlessApp/JobApi").alias_name == "live"  # what its triggers invoke

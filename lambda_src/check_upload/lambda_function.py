@@ -1,4 +1,5 @@
-"""S3 ObjectCreated on the uploads bucket: check the upload, record the verdict, queue a job for good ones.
+"""S3 ObjectCreated on the uploads bucket: check the upload, record the verdict, queue a job for good ones and
+announce refused ones on the Rejections topic (SNS fans them out to whoever notifies uploaders).
 
 Async invoke: an exception makes Lambda retry, then sends the event to the on-failure queue; nothing is lost.
 """
@@ -50,6 +51,11 @@ def lambda_handler(event, context):
             client("sqs").send_message(
                 QueueUrl=os.environ["JOBS_QUEUE_URL"],
                 MessageBody=json.dumps({"job_id": job_id, "bucket": bucket, "key": key}),
+            )
+        else:
+            client("sns").publish(
+                TopicArn=os.environ["REJECTIONS_TOPIC_ARN"], Subject="Upload rejected",
+                Message=json.dumps({"job_id": job_id, "key": key, "verdict": verdict}),
             )
         print(json.dumps({"message": "upload checked", "key": key, "verdict": verdict}))
         verdicts.append({"key": key, "verdict": verdict})

@@ -1,4 +1,5 @@
-"""SQS batch of jobs: process each message on its own and report only the failed ones.
+"""SQS batch of jobs: process each message on its own and report only the failed ones. A processed job's result
+goes to S3, its status record to the Jobs table (whose stream keeps its history) and a Job Finished event to the bus.
 
 Returns {"batchItemFailures": [...]} (ReportBatchItemFailures): one bad message never fails the batch, and a
 message that keeps failing reaches the DLQ after the queue's max receive count.
@@ -40,6 +41,8 @@ def process(job):
     result = {"job_id": job["job_id"], "status": "done", "input": job, "finished_at": int(time.time())}
     client("s3").put_object(Bucket=os.environ["DATA_BUCKET"], Key=f"results/{job['job_id']}.json",
                             Body=json.dumps(result).encode())
+    client("dynamodb").put_item(TableName=os.environ["JOBS_TABLE"], Item={
+        "job_id": {"S": job["job_id"]}, "status": {"S": "done"}, "finished_at": {"N": str(result["finished_at"])}})
     client("events").put_events(Entries=[{
         "Source": os.environ.get("EVENT_SOURCE", "constructs_lib.example"),
         "DetailType": "Job Finished",
