@@ -23,12 +23,13 @@ NODE_BIN = ROOT / "node_modules" / ".bin"
 STACK = '''
 import aws_cdk as cdk
 from aws_cdk import Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from constructs_lib import (ApiAuthorization, ApiTrigger, Cors, Deployment, EventTrigger, FargateQueueWorker,
                             FargateScheduledTask, FargateWebService, QueueTrigger, S3Trigger, ScheduleTrigger,
-                            ServerlessApi, ServerlessFunction, UrlTrigger)
+                            ServerlessApi, ServerlessFunction, StreamTrigger, TopicTrigger, UrlTrigger)
 
 
 class ShopStack(Stack):
@@ -48,6 +49,13 @@ class ShopStack(Stack):
         ServerlessFunction(self, "Checkout", source="orders", provisioned_concurrency=1,
                            deployment=Deployment.linear(percent=20, interval=Duration.minutes(1)),
                            triggers=[ApiTrigger(api, "POST /checkout"), QueueTrigger()])
+        table = dynamodb.Table(self, "OrdersTable", partition_key=dynamodb.Attribute(
+            name="id", type=dynamodb.AttributeType.STRING), billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True))
+        ServerlessFunction(self, "Feed", source="orders", triggers=[
+            TopicTrigger(filter_policy={"kind": ["order"]}), StreamTrigger(), StreamTrigger(table)])
         FargateQueueWorker(self, "Worker", image_source="worker")
         FargateScheduledTask(self, "Nightly", image_source="worker", schedule="cron(0 3 * * ? *)")
 
@@ -171,6 +179,24 @@ def test_a_cdk_init_project_with_every_construct_synthesizes_clean(tmp_path: Pat
     assert [u["AuthType"] for u in by_type["AWS::Lambda::Url"]] == ["AWS_IAM"]
     in_vpc = [f for f in by_type["AWS::Lambda::Function"] if "VpcConfig" in f]
     assert len(in_vpc) == 1 and len(in_vpc[0]["VpcConfig"]["SubnetIds"]) == 2
+
+    # Issue 32 under cdk init's flags: SNS fan-out with the subscription's own DLQ, a made Kinesis stream encrypted
+    # on demand, a table's stream; both stream mappings bisect, report partial failures, bound retries and age, and
+    # keep what they drop on an on-failure queue.
+    [subscription] = by_type["AWS::SNS::Subscription"]
+    assert subscription["Protocol"] == "lambda" and "RedrivePolicy" in subscription
+    assert subscription["FilterPolicy"] == {"kind": ["order"]}
+    [stream] = by_type["AWS::Kinesis::Stream"]
+    assert stream["StreamEncryption"]["EncryptionType"] == "KMS"
+    assert stream["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
+    streams = [m for m in by_type["AWS::Lambda::EventSourceMapping"] if "StartingPosition" in m]
+    assert len(streams) == 2 and all(
+        m["BisectBatchOnFunctionError"] and m["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        and m["MaximumRetryAttempts"] == 10 and m["MaximumRecordAgeInSeconds"] == 86400
+        and "OnFailure" in m["DestinationConfig"] for m in streams), streams
+    fed = run([str(python.parent / "constructs-lib"), "local", "invoke", "ShopStack/Feed", "--no-deploy"],
+              project, synth_env)
+    assert "ShopStack/Feed: ok in" in fed, fed
 
     # Issue 30 as a user meets it: the handler now writes to a bucket nobody granted it; `cdk synth` fails, naming
     # the line and the grant to add.
