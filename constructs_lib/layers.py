@@ -15,6 +15,7 @@ from .guard import guard
 from .packaging import LayerInfo
 from .packaging.bundle import build_bundle
 from .packaging.code import install_dependencies, target_for
+from .packaging.installed import top_level_modules
 from .packaging.installer import cache_dir
 from .rules import function as function_rules
 from .rules import packaging as rules
@@ -119,12 +120,6 @@ def in_lambda_layout(folder: Path) -> Path | None:
     if inner.is_dir() and not any(folder.glob("*.py")):
         return inner
     return None
-
-
-def top_level_modules(folder: Path) -> frozenset[str]:
-    """What `import X` finds in `folder` on sys.path: its packages (folders) and modules."""
-    return frozenset(p.name if p.is_dir() else p.stem for p in folder.iterdir()
-                     if (p.is_dir() and p.name.isidentifier()) or (p.suffix == ".py" and p.stem.isidentifier()))
 
 
 def shown_path(path: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from constructs_lib.packaging import imports, installer
+from constructs_lib.packaging import imports, installed
 from constructs_lib.packaging.stdlib import stdlib_modules
 
 from .packages import function_folder
@@ -47,6 +47,6 @@ def test_import_check_resolves_packages_relative_imports_and_the_target_stdlib(t
     # cgi left the standard library in 3.13: fine on python3.12, missing on python3.14.
     assert check(tmp_path / "a", "import cgi", version=(3, 12)) == []
     assert check(tmp_path / "b", "import cgi", version=(3, 14)) == ["lambda_function.py:1 cgi missing"]
-    assert check(tmp_path / "c", "import boto3", available=installer.RUNTIME_PROVIDED_MODULES) == []
+    assert check(tmp_path / "c", "import boto3", available=installed.RUNTIME_PROVIDED_MODULES) == []
 
 

@@ -224,12 +224,13 @@ def test_python_layer_takes_a_folder_already_in_lambdas_python_layout(tmp_path):
     (layer_folder / "python" / "mylib").mkdir(parents=True)
     (layer_folder / "python" / "mylib" / "__init__.py").write_text("import puremod\n")
     (layer_folder / "python" / "helpers.py").write_text("VALUE = 1\n")
+    (layer_folder / "python" / "_speedups.cpython-314-aarch64-linux-gnu.so").write_bytes(b"\x7fELF")  # an extension
     (layer_folder / "requirements.txt").write_text(f"--no-index\n--find-links {index}\npuremod\n")
-    folder = function_folder(tmp_path / "fn", "import mylib\nimport helpers\nimport puremod")
+    folder = function_folder(tmp_path / "fn", "import mylib\nimport helpers\nimport puremod\nimport _speedups")
     stack = new_stack()
     layer = PythonLayer(stack, "Vendor", source=str(layer_folder))
-    ServerlessFunction(stack, "Fn", source=str(folder), layers=[layer])  # the import check finds all three
-    assert {"mylib", "helpers", "puremod"} <= layer.modules
+    ServerlessFunction(stack, "Fn", source=str(folder), layers=[layer])  # the import check finds all four
+    assert {"mylib", "helpers", "puremod", "_speedups"} <= layer.modules
     synth(stack)
     staged = Path(stack.node.root.outdir)
     assert len(list(staged.glob("asset.*/python/mylib/__init__.py"))) == 1

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .installer import Dependencies, cache_dir, zipped_size
+from .installed import Dependencies, zipped_size
+from .installer import cache_dir
 
 # Bundles not used for this long are removed when a new one is made (the cache would otherwise grow per edit).
 BUNDLE_MAX_IDLE_S = 7 * 24 * 3600

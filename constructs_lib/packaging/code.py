@@ -21,7 +21,8 @@ from .aws_calls import AwsCall, CallsFound, Unchecked, aws_calls
 from .bundle import Bundle, build_bundle
 from .environment import EnvRead, environment_reads
 from .imports import ImportProblem, check_imports
-from .installer import RUNTIME_PROVIDED_MODULES, Dependencies, InstallError, Target, find_lock, install
+from .installed import RUNTIME_PROVIDED_MODULES, Dependencies
+from .installer import InstallError, Target, find_lock, install
 from .sdk_actions import sdk_data
 from .stdlib import stdlib_modules
 
