@@ -69,8 +69,8 @@ class ServerlessAppStack(cdk.Stack):
         self.allow_put(process_job, "results/*")
         self.bus.grant_put_events_to(process_job)
         # PutItem only: grant_write_data would add the updates and deletes the job never makes.
-        process_job.role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:PutItem"],
-                                                                     resources=[self.job_table.table_arn]))
+        process_job.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:PutItem"],
+                                                        resources=[self.job_table.table_arn]))
 
         # Every change of a job's record, in order, from the table's stream (bisected on errors, given-up records
         # on the trigger's on-failure queue).
@@ -96,8 +96,8 @@ class ServerlessAppStack(cdk.Stack):
         self.jobs.queue.grant_send_messages(check_upload)
         # Publish only: the topic's key is SNS's AWS-managed one, whose key policy lets SNS use it for any caller of
         # the account (topic.grant_publish would add kms:GenerateDataKey* on key/* besides).
-        check_upload.role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"],
-                                                                      resources=[self.rejections.topic.topic_arn]))
+        check_upload.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"],
+                                                         resources=[self.rejections.topic.topic_arn]))
 
         job_events = ServerlessFunction(
             self, "JobEvents", source="job_events", environment={"DATA_BUCKET": self.data.bucket_name},
@@ -166,19 +166,19 @@ class ServerlessAppStack(cdk.Stack):
     def allow_put(self, function: ServerlessFunction, key_pattern: str) -> None:
         """PutObject under one prefix of the data bucket, and nothing else."""
         objects = self.data.arn_for_objects(key_pattern)
-        function.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
+        function.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
         self._acknowledge_prefix(function, objects)
 
     def allow_read(self, function: ServerlessFunction, prefix: str) -> None:
         """GetObject and ListBucket under one prefix (ListBucket turns a missing key into 404, not 403)."""
         objects = self.data.arn_for_objects(f"{prefix}*")
-        function.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
+        function.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
         self.allow_list(function, prefix)
         self._acknowledge_prefix(function, objects)
 
     def allow_list(self, function: ServerlessFunction, prefix: str) -> None:
         """ListBucket of the keys under one prefix."""
-        function.role.add_to_principal_policy(iam.PolicyStatement(
+        function.add_to_role_policy(iam.PolicyStatement(
             actions=["s3:ListBucket"], resources=[self.data.bucket_arn],
             conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}}))
 

@@ -76,13 +76,11 @@ def test_check_upload_rejects_wrong_suffix_and_oversize(aws):
 
 
 def test_check_upload_raises_when_storage_fails_so_lambda_retries(aws):
-    handler = load_handler("check_upload")
-
     class Broken(FakeS3):
         def put_object(self, **kwargs):  # type: ignore[no-untyped-def]
             raise ConnectionError("S3 unavailable")
 
-    handler._clients.update({**aws, "s3": Broken()})
+    handler = with_clients(load_handler("check_upload"), {**aws, "s3": Broken()})
     with pytest.raises(ConnectionError):
         handler.lambda_handler(load_event("s3-object-created.json"), None)
 
@@ -145,15 +143,13 @@ def test_job_history_keeps_each_change_in_stream_order(aws):
 
 
 def test_job_history_reports_the_first_failed_record_so_the_rest_is_retried_in_order(aws):
-    handler = load_handler("job_history")
-
     class FailsOnSecond(FakeS3):
         def put_object(self, **kwargs):  # type: ignore[no-untyped-def]
             if kwargs["Key"].endswith("/222.json"):
                 raise ConnectionError("S3 unavailable")
             super().put_object(**kwargs)
 
-    handler._clients.update({**aws, "s3": FailsOnSecond()})
+    handler = with_clients(load_handler("job_history"), {**aws, "s3": FailsOnSecond()})
     assert handler.lambda_handler(stream_event(), None) == {"batchItemFailures": [{"itemIdentifier": "222"}]}
 
 
@@ -218,7 +214,7 @@ def test_api_unknown_route_and_internal_error(aws):
         def send_message(self, **kwargs):  # type: ignore[no-untyped-def]
             raise ConnectionError("SQS unavailable")
 
-    handler._clients["sqs"] = Broken()
+    with_clients(handler, {"sqs": Broken()})
     failed = handler.lambda_handler(http_event("POST", "/jobs", "{}"), None)
     assert failed["statusCode"] == 500 and json.loads(failed["body"]) == {"error": "internal error"}
 
